@@ -1,0 +1,276 @@
+package dev.triage.engine;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.triage.engine.command.Command;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings of one engine: fluent same-named setters and getters, defaults from system properties named beside
+ * them, {@link #conclude()} validates and freezes. Presets: {@link #smallHost()} (the default) and
+ * {@link #dedicatedHost()}.
+ */
+public final class EngineContext
+{
+    /** Ring slots; a power of two. A full ring answers REJECTED at once. */
+    public static final String RING_SIZE_PROP = "triage.engine.ringSize";
+    public static final int RING_SIZE_DEFAULT = 65_536;
+    /** How the stages wait for work: blocking, lite-blocking, sleeping, yielding or busy-spin. */
+    public static final String WAIT_STRATEGY_PROP = "triage.engine.waitStrategy";
+    public static final WaitStrategyKind WAIT_STRATEGY_DEFAULT = WaitStrategyKind.BLOCKING;
+    /** TICK interval, ms; 0 turns the ticker off (tests drive ticks by hand). */
+    public static final String TICK_INTERVAL_MS_PROP = "triage.engine.tickIntervalMs";
+    public static final long TICK_INTERVAL_MS_DEFAULT = 10;
+    /** Timers of each kind one TICK may fire; the rest wait for the next tick, which comes at once. */
+    public static final String TIMER_LIMIT_PER_TICK_PROP = "triage.engine.timerLimitPerTick";
+    public static final int TIMER_LIMIT_PER_TICK_DEFAULT = 4_096;
+    /** Initial table sizing; tables grow past it. */
+    public static final String EXPECTED_CONVERSATIONS_PROP = "triage.engine.expectedConversations";
+    public static final int EXPECTED_CONVERSATIONS_DEFAULT = 65_536;
+    /** Hard limit of agents; bounds the queue of late long-poll replies. */
+    public static final String MAX_AGENTS_PROP = "triage.engine.maxAgents";
+    public static final int MAX_AGENTS_DEFAULT = 65_536;
+    /** Resolved conversations kept for REOPEN and retries before the oldest is forgotten. */
+    public static final String RETAIN_RESOLVED_PROP = "triage.engine.retainResolved";
+    public static final int RETAIN_RESOLVED_DEFAULT = 100_000;
+
+    /**
+     * Disruptor wait strategies by name.
+     */
+    public enum WaitStrategyKind
+    {
+        /** Lock and condition: no CPU when idle, ~10-50 us wake-up; best on a small, shared host. */
+        BLOCKING,
+        /** Blocking that skips the signal when no one waits; a little cheaper under load. */
+        LITE_BLOCKING,
+        /** Spin, yield, then park: low CPU, sub-ms wake-up. */
+        SLEEPING,
+        /** Spin then yield: low latency, burns a core per stage; for hosts with cores to spare. */
+        YIELDING,
+        /** Pure spin: lowest latency, a dedicated core per stage, never on a shared host. */
+        BUSY_SPIN;
+
+        WaitStrategy create()
+        {
+            switch (this)
+            {
+                case LITE_BLOCKING: return new LiteTimeoutBlockingWaitStrategy(1, TimeUnit.MILLISECONDS);
+                case SLEEPING: return new SleepingWaitStrategy();
+                case YIELDING: return new YieldingWaitStrategy();
+                case BUSY_SPIN: return new BusySpinWaitStrategy();
+                default: return new BlockingWaitStrategy();
+            }
+        }
+    }
+
+    private boolean concluded;
+    private int ringSize = Integer.getInteger(RING_SIZE_PROP, RING_SIZE_DEFAULT);
+    private WaitStrategyKind waitStrategy = WaitStrategyKind.valueOf(
+        System.getProperty(WAIT_STRATEGY_PROP, WAIT_STRATEGY_DEFAULT.name()));
+    private long tickIntervalMs = Long.getLong(TICK_INTERVAL_MS_PROP, TICK_INTERVAL_MS_DEFAULT);
+    private int timerLimitPerTick = Integer.getInteger(TIMER_LIMIT_PER_TICK_PROP, TIMER_LIMIT_PER_TICK_DEFAULT);
+    private int expectedConversations = Integer.getInteger(EXPECTED_CONVERSATIONS_PROP, EXPECTED_CONVERSATIONS_DEFAULT);
+    private int expectedAgents = 1_024;
+    private int maxAgents = Integer.getInteger(MAX_AGENTS_PROP, MAX_AGENTS_DEFAULT);
+    private int retainResolved = Integer.getInteger(RETAIN_RESOLVED_PROP, RETAIN_RESOLVED_DEFAULT);
+    private EpochClock clock = SystemEpochClock.INSTANCE;
+    private EventHandler<Command> journalHandler;
+
+    /**
+     * The default: blocking waits, because on a 2-core host spinning stages starve netty, the journal and GC.
+     *
+     * @return a context for a small or shared host.
+     */
+    public static EngineContext smallHost()
+    {
+        return new EngineContext().waitStrategy(WaitStrategyKind.BLOCKING);
+    }
+
+    /**
+     * Yielding waits: each stage keeps a core warm for the lowest latency; needs a core per stage plus the
+     * gateway's threads, so only for hosts with 6+ cores reserved for the engine.
+     *
+     * @return a context for a dedicated host.
+     */
+    public static EngineContext dedicatedHost()
+    {
+        return new EngineContext().waitStrategy(WaitStrategyKind.YIELDING);
+    }
+
+    /**
+     * Validate, fill defaults and freeze.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the setting that is wrong.
+     */
+    public EngineContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        require(ringSize > 0 && Integer.bitCount(ringSize) == 1, "ringSize must be a power of two, was " + ringSize);
+        require(tickIntervalMs >= 0, "tickIntervalMs must be >= 0, was " + tickIntervalMs);
+        require(timerLimitPerTick > 0, "timerLimitPerTick must be > 0, was " + timerLimitPerTick);
+        require(expectedConversations > 0, "expectedConversations must be > 0, was " + expectedConversations);
+        require(maxAgents > 0, "maxAgents must be > 0, was " + maxAgents);
+        require(retainResolved >= 0, "retainResolved must be >= 0, was " + retainResolved);
+        require(clock != null, "clock is required");
+        expectedAgents = Math.min(expectedAgents, maxAgents);
+        concluded = true;
+        return this;
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("context is concluded");
+        }
+    }
+
+    public EngineContext ringSize(final int ringSize)
+    {
+        checkOpen();
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    public EngineContext waitStrategy(final WaitStrategyKind waitStrategy)
+    {
+        checkOpen();
+        this.waitStrategy = waitStrategy;
+        return this;
+    }
+
+    public WaitStrategyKind waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    public EngineContext tickIntervalMs(final long tickIntervalMs)
+    {
+        checkOpen();
+        this.tickIntervalMs = tickIntervalMs;
+        return this;
+    }
+
+    public long tickIntervalMs()
+    {
+        return tickIntervalMs;
+    }
+
+    public EngineContext timerLimitPerTick(final int timerLimitPerTick)
+    {
+        checkOpen();
+        this.timerLimitPerTick = timerLimitPerTick;
+        return this;
+    }
+
+    public int timerLimitPerTick()
+    {
+        return timerLimitPerTick;
+    }
+
+    public EngineContext expectedConversations(final int expectedConversations)
+    {
+        checkOpen();
+        this.expectedConversations = expectedConversations;
+        return this;
+    }
+
+    public int expectedConversations()
+    {
+        return expectedConversations;
+    }
+
+    public EngineContext expectedAgents(final int expectedAgents)
+    {
+        checkOpen();
+        this.expectedAgents = expectedAgents;
+        return this;
+    }
+
+    public int expectedAgents()
+    {
+        return expectedAgents;
+    }
+
+    public EngineContext maxAgents(final int maxAgents)
+    {
+        checkOpen();
+        this.maxAgents = maxAgents;
+        return this;
+    }
+
+    public int maxAgents()
+    {
+        return maxAgents;
+    }
+
+    public EngineContext retainResolved(final int retainResolved)
+    {
+        checkOpen();
+        this.retainResolved = retainResolved;
+        return this;
+    }
+
+    public int retainResolved()
+    {
+        return retainResolved;
+    }
+
+    /**
+     * @param clock stamps each command as it enters the ring; the engine reads no other time.
+     * @return this.
+     */
+    public EngineContext clock(final EpochClock clock)
+    {
+        checkOpen();
+        this.clock = clock;
+        return this;
+    }
+
+    public EpochClock clock()
+    {
+        return clock;
+    }
+
+    /**
+     * @param journalHandler the stage that runs beside the processor and must finish a command before it is
+     *                       answered (the journal); null for none.
+     * @return this.
+     */
+    public EngineContext journalHandler(final EventHandler<Command> journalHandler)
+    {
+        checkOpen();
+        this.journalHandler = journalHandler;
+        return this;
+    }
+
+    public EventHandler<Command> journalHandler()
+    {
+        return journalHandler;
+    }
+}

@@ -1,0 +1,241 @@
+package dev.triage.engine;
+
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.triage.engine.book.TriageBook;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandTranslator;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.time.TickerAgent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The running engine: a multi-producer Disruptor ring of preallocated commands feeding the single writer.
+ * Any thread may publish; publishing never blocks, and a full ring is refused at once.
+ * <p>
+ * A fatal error in a stage halts the engine: intake stops (publishers get {@link ResultCode#HALTED}) and the state
+ * is never served again; commands in flight at that moment are not answered.
+ */
+public final class TriageEngine implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(TriageEngine.class.getName());
+    private static final Command TICK = Command.of(CommandType.TICK);
+
+    private final EngineContext context;
+    private final TriageBook book;
+    private final Disruptor<Command> disruptor;
+    private final RingBuffer<Command> ring;
+    private final ProcessorHandler processor;
+    private final AgentRunner tickerRunner;
+    private volatile boolean halted;
+    private volatile boolean closed;
+
+    private TriageEngine(final EngineContext context)
+    {
+        this.context = context.conclude();
+        // Every late reply belongs to a distinct parked request: at most maxAgents parked before the reply stage's
+        // window plus one per command in the window, so this queue can never overflow.
+        final OneToOneConcurrentArrayQueue<Reply> lateReplies =
+            new OneToOneConcurrentArrayQueue<>(context.ringSize() + context.maxAgents());
+        book = new TriageBook(
+            context.expectedConversations(),
+            context.expectedAgents(),
+            context.maxAgents(),
+            context.retainResolved(),
+            context.timerLimitPerTick(),
+            reply ->
+            {
+                if (!lateReplies.offer(reply))
+                {
+                    throw new IllegalStateException("late reply queue overflow at sequence " + reply.completedAtSequence);
+                }
+            });
+        processor = new ProcessorHandler(book);
+        disruptor = new Disruptor<>(
+            Command::new, context.ringSize(), new StageThreadFactory(), ProducerType.MULTI, context.waitStrategy().create());
+        disruptor.setDefaultExceptionHandler(new FatalExceptionHandler());
+        final ReplyHandler responder = new ReplyHandler(lateReplies);
+        if (context.journalHandler() != null)
+        {
+            // 1. journaler: appends each state-changing command, beside the processor.
+            // 2. processor: the single writer, applies the command to the book.
+            // 3. responder: after both, completes replies and clears the slot.
+            disruptor.handleEventsWith(context.journalHandler(), processor).then(responder);
+        }
+        else
+        {
+            // 2. processor, then 3. responder (no journal configured).
+            disruptor.handleEventsWith(processor).then(responder);
+        }
+        ring = disruptor.start();
+        if (context.tickIntervalMs() > 0)
+        {
+            final TickerAgent ticker = new TickerAgent(
+                context.clock(), context.tickIntervalMs(), () -> tryPublish(TICK), processor::takeTimersBacklog);
+            tickerRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), this::onTickerError, null, ticker);
+            AgentRunner.startOnThread(tickerRunner);
+        }
+        else
+        {
+            tickerRunner = null;
+        }
+    }
+
+    /**
+     * @param context settings; concluded here.
+     * @return a started engine.
+     */
+    public static TriageEngine start(final EngineContext context)
+    {
+        return new TriageEngine(context);
+    }
+
+    /**
+     * Copy {@code command} into the ring. Never blocks. Any thread.
+     *
+     * @param command the command with its reply (or none); the caller may reuse the command object at once.
+     * @return OK if published, REJECTED if the ring is full, HALTED after a fatal error or close.
+     */
+    public ResultCode publish(final Command command)
+    {
+        if (halted || closed)
+        {
+            return ResultCode.HALTED;
+        }
+        return ring.tryPublishEvent(CommandTranslator.INSTANCE, command, context.clock()) ? ResultCode.OK : ResultCode.REJECTED;
+    }
+
+    /**
+     * @param command the command.
+     * @return true if published.
+     */
+    public boolean tryPublish(final Command command)
+    {
+        return publish(command) == ResultCode.OK;
+    }
+
+    /**
+     * Convenience for tools and tests: publish with a fresh reply and return its future. Allocates.
+     *
+     * @param command the command; its reply field is replaced.
+     * @return the completed reply (REJECTED or HALTED at once when not published).
+     */
+    public CompletableFuture<Reply> submit(final Command command)
+    {
+        final CompletableFuture<Reply> future = new CompletableFuture<>();
+        final Reply reply = new Reply(future::complete, command.type == CommandType.TOP ? Math.max(1, command.topN) : 0);
+        command.reply = reply;
+        final ResultCode published = publish(command);
+        if (published != ResultCode.OK)
+        {
+            reply.type = command.type;
+            reply.result = published;
+            future.complete(reply);
+        }
+        return future;
+    }
+
+    /**
+     * @return true after a fatal error.
+     */
+    public boolean isHalted()
+    {
+        return halted;
+    }
+
+    /**
+     * @return remaining ring capacity, for metrics.
+     */
+    public long remainingCapacity()
+    {
+        return ring.remainingCapacity();
+    }
+
+    /**
+     * @return the book; read it only from the processor thread or after {@link #close()}.
+     */
+    public TriageBook book()
+    {
+        return book;
+    }
+
+    /**
+     * Stop the ticker, answer everything already published, then stop the stages.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (tickerRunner != null)
+        {
+            tickerRunner.close();
+        }
+        try
+        {
+            disruptor.shutdown(10, TimeUnit.SECONDS);
+        }
+        catch (final TimeoutException e)
+        {
+            LOG.log(System.Logger.Level.ERROR, "engine did not drain within 10 s; halting");
+            disruptor.halt();
+        }
+    }
+
+    private void onTickerError(final Throwable t)
+    {
+        LOG.log(System.Logger.Level.ERROR, "ticker failed", t);
+    }
+
+    private final class FatalExceptionHandler implements ExceptionHandler<Command>
+    {
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final Command event)
+        {
+            halted = true;
+            LOG.log(System.Logger.Level.ERROR, "fatal error at sequence " + sequence + " (" + event + "); engine halted", ex);
+            throw new IllegalStateException("engine halted at sequence " + sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex)
+        {
+            halted = true;
+            LOG.log(System.Logger.Level.ERROR, "stage failed to start; engine halted", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "stage failed to shut down", ex);
+        }
+    }
+
+    private static final class StageThreadFactory implements ThreadFactory
+    {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(final Runnable r)
+        {
+            final Thread thread = new Thread(r, "triage-stage-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.triage.engine.book;
+
+/**
+ * One support conversation. Pooled: the object at a handle is reused after the conversation is evicted.
+ * Processor thread only; package-private state, read through the book.
+ */
+public final class Conversation
+{
+    final int handle;
+    String id;
+    /** Sequence of the OPEN: the tie-break between equal scores (first come, first served). */
+    long openSeq;
+    Urgency urgency;
+    int impact;
+    String incidentKey;
+    /** Non-null while the conversation counts towards its incident (not resolved). */
+    Incident incident;
+    long requiredMask;
+    long preferredMask;
+    long waitingSinceMs;
+    long respondByMs;
+    ConversationState state;
+
+    /** Derived when (re)keyed: SLA band and whether preferred skills are relaxed, both as of that time. */
+    int slaBand;
+    boolean relaxed;
+    /** Class heap it is in, or -1. */
+    int classId = -1;
+
+    Agent agent;
+    boolean acked;
+    long leaseDeadlineMs;
+
+    /** Links in the holding agent's list, or in the resolved-retention list. */
+    Conversation prev;
+    Conversation next;
+    /** Links in the incident's member list. */
+    Conversation incidentPrev;
+    Conversation incidentNext;
+
+    Conversation(final int handle)
+    {
+        this.handle = handle;
+    }
+
+    void reset()
+    {
+        id = null;
+        openSeq = 0;
+        urgency = null;
+        impact = 0;
+        incidentKey = null;
+        incident = null;
+        requiredMask = 0;
+        preferredMask = 0;
+        waitingSinceMs = 0;
+        respondByMs = 0;
+        state = null;
+        slaBand = 0;
+        relaxed = false;
+        classId = -1;
+        agent = null;
+        acked = false;
+        leaseDeadlineMs = 0;
+        prev = null;
+        next = null;
+        incidentPrev = null;
+        incidentNext = null;
+    }
+
+    /**
+     * @return the effective impact: the incident's reach for members, else the conversation's own impact.
+     */
+    long effectiveImpact()
+    {
+        return incident != null ? incident.reach : impact;
+    }
+
+    /**
+     * @return the skills an agent needs now: required plus preferred until relaxed.
+     */
+    long effectiveMask()
+    {
+        return relaxed ? requiredMask : requiredMask | preferredMask;
+    }
+
+    public int handle()
+    {
+        return handle;
+    }
+
+    public String id()
+    {
+        return id;
+    }
+
+    public ConversationState state()
+    {
+        return state;
+    }
+
+    public Urgency urgency()
+    {
+        return urgency;
+    }
+
+    public int impact()
+    {
+        return impact;
+    }
+
+    public long waitingSinceMs()
+    {
+        return waitingSinceMs;
+    }
+
+    public long respondByMs()
+    {
+        return respondByMs;
+    }
+
+    public int slaBand()
+    {
+        return slaBand;
+    }
+
+    public boolean relaxed()
+    {
+        return relaxed;
+    }
+
+    public String incidentKey()
+    {
+        return incidentKey;
+    }
+
+    public boolean acked()
+    {
+        return acked;
+    }
+
+    public long leaseDeadlineMs()
+    {
+        return leaseDeadlineMs;
+    }
+
+    /**
+     * @return the holding agent's id, or null.
+     */
+    public String agentId()
+    {
+        return agent == null ? null : agent.id;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.triage.engine.book;
+
+/**
+ * Conversations sharing an incident key (one outage). Its reach, the customers reported as affected, only
+ * grows while the incident has unresolved members; it is forgotten when the last member resolves.
+ * Processor thread only.
+ */
+final class Incident
+{
+    final String key;
+    long reach;
+    int members;
+    Conversation head;
+
+    Incident(final String key)
+    {
+        this.key = key;
+    }
+
+    void add(final Conversation c)
+    {
+        c.incident = this;
+        c.incidentPrev = null;
+        c.incidentNext = head;
+        if (head != null)
+        {
+            head.incidentPrev = c;
+        }
+        head = c;
+        members++;
+    }
+
+    void remove(final Conversation c)
+    {
+        if (c.incidentPrev != null)
+        {
+            c.incidentPrev.incidentNext = c.incidentNext;
+        }
+        else
+        {
+            head = c.incidentNext;
+        }
+        if (c.incidentNext != null)
+        {
+            c.incidentNext.incidentPrev = c.incidentPrev;
+        }
+        c.incidentPrev = null;
+        c.incidentNext = null;
+        c.incident = null;
+        members--;
+    }
+}

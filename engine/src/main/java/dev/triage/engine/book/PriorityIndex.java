@@ -1,0 +1,398 @@
+package dev.triage.engine.book;
+
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.policy.SlaBand;
+
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * The live priority order of OPEN conversations: one intrusive heap per class (skill set x age direction),
+ * each ordered by a time-invariant key (DESIGN §2). With age entering linearly, the score of an entry at time
+ * {@code t} is {@code key + w*t} (oldest-first) or {@code key - w*t} (newest-first), so the order inside a class
+ * never changes with time and "best for an agent" compares only the heads of the classes the agent may take.
+ * <p>
+ * Costs, with n open conversations and k classes eligible for the agent: insert, remove, re-key O(log n);
+ * {@link #best} O(k); {@link #top} O((N + k) log(N + k)) for N entries. Nothing scans all conversations.
+ * Processor thread only.
+ */
+public final class PriorityIndex
+{
+    private final IntrusiveHeap.Positions positions;
+    private final ConversationBook book;
+    private IntrusiveHeap[] heaps = new IntrusiveHeap[64];
+    private final long[] openByUrgency = new long[Urgency.count()];
+    private final long[] openBySlaBand = new long[3];
+    private int size;
+    private final TopScan scan = new TopScan();
+
+    /**
+     * @param book where handles resolve to conversations.
+     * @param expectedOpen initial sizing.
+     */
+    public PriorityIndex(final ConversationBook book, final int expectedOpen)
+    {
+        this.book = book;
+        positions = new IntrusiveHeap.Positions(expectedOpen);
+    }
+
+    /**
+     * @param skillSetId skill set.
+     * @param newestFirst age direction.
+     * @return the class id.
+     */
+    public static int classId(final int skillSetId, final boolean newestFirst)
+    {
+        return (skillSetId << 1) | (newestFirst ? 1 : 0);
+    }
+
+    /**
+     * @param c an OPEN conversation, in no class.
+     * @param classId its class.
+     * @param key its time-invariant key.
+     */
+    void insert(final Conversation c, final int classId, final long key)
+    {
+        heap(classId).add(c.handle, -key, c.openSeq);
+        c.classId = classId;
+        openByUrgency[c.urgency.ordinal()]++;
+        openBySlaBand[c.slaBand]++;
+        size++;
+    }
+
+    /**
+     * @param c a conversation in the index.
+     */
+    void remove(final Conversation c)
+    {
+        heaps[c.classId].remove(c.handle);
+        c.classId = -1;
+        openByUrgency[c.urgency.ordinal()]--;
+        openBySlaBand[c.slaBand]--;
+        size--;
+    }
+
+    /**
+     * Move a conversation to a new key and class, sifting in place when the class is unchanged. Its urgency and
+     * SLA band must be those it was inserted with (they key the counts).
+     *
+     * @param c a conversation in the index.
+     * @param classId new class.
+     * @param key new key.
+     */
+    void rekey(final Conversation c, final int classId, final long key)
+    {
+        if (classId == c.classId)
+        {
+            heaps[classId].update(c.handle, -key, c.openSeq);
+        }
+        else
+        {
+            heaps[c.classId].remove(c.handle);
+            heap(classId).add(c.handle, -key, c.openSeq);
+            c.classId = classId;
+        }
+    }
+
+    /**
+     * Find the best and runner-up conversations an agent may take at {@code nowMs}.
+     *
+     * @param eligible the agent's eligible skill sets.
+     * @param nowMs command time.
+     * @param ageUnitsPerMs the policy's age weight (points per minute = units per ms).
+     * @param out the result.
+     */
+    void best(final EligibleSets eligible, final long nowMs, final long ageUnitsPerMs, final Selection out)
+    {
+        out.reset();
+        final long drift = ageUnitsPerMs * nowMs;
+        for (int i = 0, n = eligible.count; i < n; i++)
+        {
+            final int base = eligible.skillSetIds[i] << 1;
+            for (int classId = base; classId <= base + 1; classId++)
+            {
+                final IntrusiveHeap heap = classId < heaps.length ? heaps[classId] : null;
+                if (heap != null && !heap.isEmpty())
+                {
+                    out.candidates += heap.size();
+                    out.consider(heap.idAt(0), scoreAt(heap, 0, classId, drift), heap.secondaryAt(0), classId);
+                }
+            }
+        }
+        if (out.bestHandle >= 0)
+        {
+            final IntrusiveHeap heap = heaps[out.bestClassId];
+            for (int child = 1; child <= 2 && child < heap.size(); child++)
+            {
+                out.considerRunnerUp(heap.idAt(child), scoreAt(heap, child, out.bestClassId, drift), heap.secondaryAt(child));
+            }
+        }
+    }
+
+    /**
+     * Fill {@code reply}'s TOP entries with the best conversations, without claiming them.
+     *
+     * @param eligibleOrNull an agent's eligible sets, or null for all classes.
+     * @param n how many at most (bounded by the reply's capacity).
+     * @param nowMs command time.
+     * @param ageUnitsPerMs the policy's age weight.
+     * @param reply where entries go.
+     */
+    void top(final EligibleSets eligibleOrNull, final int n, final long nowMs, final long ageUnitsPerMs, final Reply reply)
+    {
+        final long drift = ageUnitsPerMs * nowMs;
+        scan.reset(n + heaps.length);
+        if (eligibleOrNull == null)
+        {
+            for (int classId = 0; classId < heaps.length; classId++)
+            {
+                offerHead(classId, drift);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < eligibleOrNull.count; i++)
+            {
+                offerHead(eligibleOrNull.skillSetIds[i] << 1, drift);
+                offerHead((eligibleOrNull.skillSetIds[i] << 1) | 1, drift);
+            }
+        }
+        int count = 0;
+        while (count < n && !scan.isEmpty())
+        {
+            final int classId = scan.topClass();
+            final int index = scan.topIndex();
+            final long score = scan.topScore();
+            scan.pop();
+            final IntrusiveHeap heap = heaps[classId];
+            final Conversation c = book.get(heap.idAt(index));
+            reply.topIds[count] = c.id;
+            reply.topScoreUnits[count] = score;
+            reply.topUrgency[count] = c.urgency;
+            reply.topWaitedMs[count] = nowMs - c.waitingSinceMs;
+            count++;
+            for (int child = 2 * index + 1; child <= 2 * index + 2 && child < heap.size(); child++)
+            {
+                scan.push(scoreAt(heap, child, classId, drift), heap.secondaryAt(child), classId, child);
+            }
+        }
+        reply.topCount = count;
+    }
+
+    private void offerHead(final int classId, final long drift)
+    {
+        final IntrusiveHeap heap = classId < heaps.length ? heaps[classId] : null;
+        if (heap != null && !heap.isEmpty())
+        {
+            scan.push(scoreAt(heap, 0, classId, drift), heap.secondaryAt(0), classId, 0);
+        }
+    }
+
+    private static long scoreAt(final IntrusiveHeap heap, final int index, final int classId, final long drift)
+    {
+        final long key = -heap.primaryAt(index);
+        return (classId & 1) == 0 ? key + drift : key - drift;
+    }
+
+    /**
+     * Append every indexed handle to {@code out} and empty the index (for a policy change).
+     *
+     * @param out destination with room for {@link #size()} handles.
+     * @return how many.
+     */
+    int drainAll(final int[] out)
+    {
+        int n = 0;
+        for (final IntrusiveHeap heap : heaps)
+        {
+            if (heap != null)
+            {
+                for (int i = 0; i < heap.size(); i++)
+                {
+                    final int handle = heap.idAt(i);
+                    out[n++] = handle;
+                    book.get(handle).classId = -1;
+                }
+                heap.clear();
+            }
+        }
+        Arrays.fill(openByUrgency, 0);
+        Arrays.fill(openBySlaBand, 0);
+        size = 0;
+        return n;
+    }
+
+    private IntrusiveHeap heap(final int classId)
+    {
+        if (classId >= heaps.length)
+        {
+            heaps = Arrays.copyOf(heaps, Math.max(classId + 1, heaps.length * 2));
+        }
+        IntrusiveHeap heap = heaps[classId];
+        if (heap == null)
+        {
+            heap = new IntrusiveHeap(positions, 64);
+            heaps[classId] = heap;
+        }
+        return heap;
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    /**
+     * @param urgency urgency.
+     * @return open conversations of that urgency.
+     */
+    public long openCount(final Urgency urgency)
+    {
+        return openByUrgency[urgency.ordinal()];
+    }
+
+    /**
+     * @param band {@link SlaBand} constant.
+     * @return open conversations in that band.
+     */
+    public long openInSlaBand(final int band)
+    {
+        return openBySlaBand[band];
+    }
+
+    /**
+     * @return null if every heap is consistent, else the first problem found.
+     */
+    String validate(final ToIntFunction<Conversation> expectedClass, final ToLongFunction<Conversation> expectedKey)
+    {
+        int total = 0;
+        for (int classId = 0; classId < heaps.length; classId++)
+        {
+            final IntrusiveHeap heap = heaps[classId];
+            if (heap == null)
+            {
+                continue;
+            }
+            final String problem = heap.validate();
+            if (problem != null)
+            {
+                return "class " + classId + ": " + problem;
+            }
+            for (int i = 0; i < heap.size(); i++)
+            {
+                final Conversation c = book.get(heap.idAt(i));
+                if (c.classId != classId || c.state != ConversationState.OPEN)
+                {
+                    return "conversation " + c.id + " in class " + classId + " has class " + c.classId + " state " + c.state;
+                }
+                if (expectedClass.applyAsInt(c) != classId || expectedKey.applyAsLong(c) != -heap.primaryAt(i))
+                {
+                    return "conversation " + c.id + " is keyed " + (-heap.primaryAt(i)) + " in class " + classId +
+                        " but should be " + expectedKey.applyAsLong(c) + " in " + expectedClass.applyAsInt(c);
+                }
+            }
+            total += heap.size();
+        }
+        return total == size ? null : "index size " + size + " but heaps hold " + total;
+    }
+
+    /**
+     * Best-first scan over class heaps for TOP: a max-heap of (score, tie, class, index) candidates.
+     */
+    private static final class TopScan
+    {
+        private long[] score = new long[64];
+        private long[] tie = new long[64];
+        private int[] classIds = new int[64];
+        private int[] index = new int[64];
+        private int size;
+
+        void reset(final int capacity)
+        {
+            size = 0;
+            if (capacity * 2 > score.length)
+            {
+                final int length = Integer.highestOneBit(capacity * 2) << 1;
+                score = new long[length];
+                tie = new long[length];
+                classIds = new int[length];
+                index = new int[length];
+            }
+        }
+
+        boolean isEmpty()
+        {
+            return size == 0;
+        }
+
+        int topClass()
+        {
+            return classIds[0];
+        }
+
+        int topIndex()
+        {
+            return index[0];
+        }
+
+        long topScore()
+        {
+            return score[0];
+        }
+
+        void push(final long s, final long t, final int c, final int idx)
+        {
+            int i = size++;
+            while (i > 0)
+            {
+                final int parent = (i - 1) >>> 1;
+                if (!Selection.better(s, t, score[parent], tie[parent]))
+                {
+                    break;
+                }
+                copy(parent, i);
+                i = parent;
+            }
+            set(i, s, t, c, idx);
+        }
+
+        void pop()
+        {
+            final int last = --size;
+            final long s = score[last];
+            final long t = tie[last];
+            final int c = classIds[last];
+            final int idx = index[last];
+            int i = 0;
+            while (2 * i + 1 < size)
+            {
+                int child = 2 * i + 1;
+                if (child + 1 < size && Selection.better(score[child + 1], tie[child + 1], score[child], tie[child]))
+                {
+                    child++;
+                }
+                if (!Selection.better(score[child], tie[child], s, t))
+                {
+                    break;
+                }
+                copy(child, i);
+                i = child;
+            }
+            set(i, s, t, c, idx);
+        }
+
+        private void copy(final int from, final int to)
+        {
+            set(to, score[from], tie[from], classIds[from], index[from]);
+        }
+
+        private void set(final int i, final long s, final long t, final int c, final int idx)
+        {
+            score[i] = s;
+            tie[i] = t;
+            classIds[i] = c;
+            index[i] = idx;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.triage.engine.command;
+
+/**
+ * Every command the engine understands. Codes are stable: they are what the journal stores, so a code
+ * is never renumbered or reused.
+ */
+public enum CommandType
+{
+    OPEN(1, true),
+    UPDATE(2, true),
+    CUSTOMER_REPLIED(3, true),
+    AGENT_REPLIED(4, true),
+    RESOLVE(5, true),
+    REOPEN(6, true),
+    NEXT_BEST(7, true),
+    ACK(8, true),
+    RELEASE(9, true),
+    UPSERT_AGENT(10, true),
+    AGENT_STATUS(11, true),
+    SET_POLICY(12, true),
+    TICK(13, true),
+    TOP(14, false),
+    STATS(15, false);
+
+    private static final CommandType[] BY_CODE = new CommandType[16];
+
+    static
+    {
+        for (final CommandType type : values())
+        {
+            BY_CODE[type.code] = type;
+        }
+    }
+
+    private final int code;
+    private final boolean changesState;
+
+    CommandType(final int code, final boolean changesState)
+    {
+        this.code = code;
+        this.changesState = changesState;
+    }
+
+    /**
+     * @return the stable code written to the journal.
+     */
+    public int code()
+    {
+        return code;
+    }
+
+    /**
+     * @return true if the command may change engine state and so must be journaled; false for read-only queries.
+     */
+    public boolean changesState()
+    {
+        return changesState;
+    }
+
+    /**
+     * @param code a stable code.
+     * @return the type, or null if the code is unknown.
+     */
+    public static CommandType ofCode(final int code)
+    {
+        return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

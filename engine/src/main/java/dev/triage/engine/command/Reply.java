@@ -1,0 +1,163 @@
+package dev.triage.engine.command;
+
+import dev.triage.engine.book.ConversationState;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.policy.Policy;
+
+/**
+ * The answer to one command, owned by the caller and filled in by the processor.
+ * <p>
+ * Threading: the processor writes it (once per command, or later for a parked NEXT_BEST); the reply stage
+ * hands it to {@link #listener} after the command is journaled and applied. A caller must not reuse a reply
+ * before it was completed. Scores are exact integers in {@link Policy#UNITS_PER_POINT units}; the
+ * {@code *Points()} views divide for display.
+ */
+public final class Reply
+{
+    public ReplyListener listener;
+
+    public ResultCode result;
+    /** For INVALID_ARGUMENT: which field is wrong and why. */
+    public String detail;
+    public CommandType type;
+    /** The command's sequence. */
+    public long sequence;
+    /** The sequence of the command whose processing completed this reply (later than {@link #sequence} when parked). */
+    public long completedAtSequence;
+    public long timestampMs;
+    public int policyVersion;
+
+    /** The conversation assigned (NEXT_BEST) or acted on. */
+    public String conversationId;
+    public ConversationState conversationState;
+    public String agentId;
+    public long leaseDeadlineMs;
+    /** How long the assigned conversation had waited, ms. */
+    public long waitedMs;
+    public long scoreUnits;
+    public long urgencyUnits;
+    public long impactUnits;
+    public long ageUnits;
+    public long slaUnits;
+    /** Eligible conversations considered for the assignment. */
+    public long candidates;
+    /** The second-best eligible conversation, or null. */
+    public String runnerUpId;
+    public long runnerUpScoreUnits;
+
+    /** TOP: up to {@code topIds.length} entries, best first. */
+    public String[] topIds;
+    public long[] topScoreUnits;
+    public Urgency[] topUrgency;
+    public long[] topWaitedMs;
+    public int topCount;
+
+    /** STATS. */
+    public final long[] openByUrgency = new long[Urgency.count()];
+    public long open;
+    public long assigned;
+    public long pending;
+    public long resolvedRetained;
+    public long slaAtRisk;
+    public long slaBreached;
+    public long agents;
+    public long parkedAgents;
+    public long assignmentsTotal;
+    public long skillSets;
+
+    /**
+     * @param listener where the completed reply goes.
+     */
+    public Reply(final ReplyListener listener)
+    {
+        this.listener = listener;
+    }
+
+    /**
+     * @param listener where the completed reply goes.
+     * @param topCapacity how many TOP entries this reply can carry.
+     */
+    public Reply(final ReplyListener listener, final int topCapacity)
+    {
+        this(listener);
+        topIds = new String[topCapacity];
+        topScoreUnits = new long[topCapacity];
+        topUrgency = new Urgency[topCapacity];
+        topWaitedMs = new long[topCapacity];
+    }
+
+    /**
+     * Forget the previous answer before the reply is reused for another command.
+     */
+    public void reset()
+    {
+        result = null;
+        detail = null;
+        type = null;
+        sequence = 0;
+        completedAtSequence = 0;
+        timestampMs = 0;
+        conversationId = null;
+        conversationState = null;
+        agentId = null;
+        leaseDeadlineMs = 0;
+        waitedMs = 0;
+        scoreUnits = 0;
+        urgencyUnits = 0;
+        impactUnits = 0;
+        ageUnits = 0;
+        slaUnits = 0;
+        candidates = 0;
+        runnerUpId = null;
+        runnerUpScoreUnits = 0;
+        topCount = 0;
+    }
+
+    /**
+     * @return the assignment's score in points.
+     */
+    public double scorePoints()
+    {
+        return scoreUnits / (double)Policy.UNITS_PER_POINT;
+    }
+
+    /**
+     * @return the runner-up's score in points.
+     */
+    public double runnerUpScorePoints()
+    {
+        return runnerUpScoreUnits / (double)Policy.UNITS_PER_POINT;
+    }
+
+    @Override
+    public String toString()
+    {
+        final StringBuilder sb = new StringBuilder(96).append(type).append(' ').append(result);
+        if (detail != null)
+        {
+            sb.append(" (").append(detail).append(')');
+        }
+        if (conversationId != null)
+        {
+            sb.append(" conv=").append(conversationId);
+        }
+        if (agentId != null)
+        {
+            sb.append(" agent=").append(agentId);
+        }
+        if (type == CommandType.NEXT_BEST && result == ResultCode.OK)
+        {
+            sb.append(" score=").append(scorePoints())
+                .append(" [urgency=").append(urgencyUnits / Policy.UNITS_PER_POINT)
+                .append(" impact=").append(impactUnits / Policy.UNITS_PER_POINT)
+                .append(" age=").append(ageUnits / (double)Policy.UNITS_PER_POINT)
+                .append(" sla=").append(slaUnits / Policy.UNITS_PER_POINT)
+                .append("] candidates=").append(candidates);
+            if (runnerUpId != null)
+            {
+                sb.append(" runnerUp=").append(runnerUpId).append('@').append(runnerUpScorePoints());
+            }
+        }
+        return sb.toString();
+    }
+}

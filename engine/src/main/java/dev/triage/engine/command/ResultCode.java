@@ -1,0 +1,54 @@
+package dev.triage.engine.command;
+
+/**
+ * Business outcomes of commands. The engine never throws for these; the API maps each to one gRPC status.
+ */
+public enum ResultCode
+{
+    /** Done; for NEXT_BEST, a conversation was assigned. */
+    OK("ok"),
+    /** NEXT_BEST without a wait found nothing the agent may take. */
+    NO_CONVERSATION("no eligible conversation is waiting"),
+    /** NEXT_BEST with a wait found nothing and was parked; the answer comes later (never delivered as such). */
+    PARKED("waiting for an eligible conversation"),
+    /** A parked NEXT_BEST reached its wait without an eligible conversation. */
+    TIMED_OUT("no eligible conversation arrived within the wait"),
+    /** A parked NEXT_BEST was cancelled because the agent left AVAILABLE or lost capacity. */
+    CANCELLED("the wait was cancelled by a change of the agent"),
+    /** A parked NEXT_BEST was replaced by a newer NEXT_BEST of the same agent. */
+    SUPERSEDED("replaced by a newer request of the same agent"),
+    CONVERSATION_NOT_FOUND("no such conversation"),
+    AGENT_NOT_FOUND("no such agent"),
+    /** OPEN with an existing id and different content. */
+    ALREADY_EXISTS("a conversation with this id exists with different content"),
+    /** The conversation is in a state that does not allow the command. */
+    INVALID_STATE("the conversation's state does not allow this"),
+    AGENT_NOT_AVAILABLE("the agent is not AVAILABLE"),
+    AGENT_AT_CAPACITY("the agent holds as many conversations as its capacity"),
+    /** ACK or RELEASE of a conversation the agent does not hold. */
+    NOT_HELD_BY_AGENT("the conversation is not assigned to this agent"),
+    INVALID_ARGUMENT("invalid argument"),
+    /** More distinct skill names than the engine can index (63). */
+    SKILL_LIMIT_REACHED("too many distinct skills"),
+    /** More agents than the engine is configured for. */
+    AGENT_LIMIT_REACHED("too many agents"),
+    /** The engine stopped after a fatal error and takes no commands. Set by the publisher. */
+    HALTED("the engine has halted"),
+    /** The ring is full: back-pressure, try again later. Set by the publisher, never by the processor. */
+    REJECTED("the engine is saturated");
+
+    private final String description;
+
+    ResultCode(final String description)
+    {
+        this.description = description;
+    }
+
+    /**
+     * @return a short human-readable description.
+     */
+    public String description()
+    {
+        return description;
+    }
+}
