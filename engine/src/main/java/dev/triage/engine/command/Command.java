@@ -297,6 +297,10 @@ public final class Command
         {
             sb.append(' ').append(policy);
         }
-        return sb.append(" @").append(timestampMs).toString();
+        if (timestampMs != 0)
+        {
+            sb.append(" @").append(timestampMs);
+        }
+        return sb.toString();
     }
 }

@@ -1,0 +1,140 @@
+package dev.triage.engine.book;
+
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.fixture.BookFixture;
+import dev.triage.engine.fixture.ReferenceModel;
+import dev.triage.engine.fixture.ReferenceModel.Outcome;
+import dev.triage.engine.fixture.Scenarios;
+import dev.triage.engine.fixture.Step;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The engine against the naive reference model on random command sequences: every answer, every late long-poll
+ * answer, every TOP and STATS must be identical; and the same scenario twice gives the same state hash.
+ */
+class TriageBookProperties
+{
+    private static final int RETAIN_RESOLVED = 3;
+    private static final int TIMER_LIMIT = 2;
+
+    @Property(tries = 400)
+    void shouldDecideExactlyAsTheReferenceModel(@ForAll("scenarios") final List<Step> steps)
+    {
+        final BookFixture engine = new BookFixture(RETAIN_RESOLVED, TIMER_LIMIT);
+        final ReferenceModel model = new ReferenceModel(RETAIN_RESOLVED, TIMER_LIMIT);
+        long sequence = 0;
+        for (int i = 0; i < steps.size(); i++)
+        {
+            final Step step = steps.get(i);
+            engine.advance(step.advanceMs());
+            final Command forEngine = step.materialise(engine.now());
+            final Command forModel = step.materialise(engine.now());
+            forModel.sequence = ++sequence;
+            forModel.timestampMs = engine.now();
+            final Reply reply = engine.apply(forEngine);
+            final Outcome expected = normalise(forModel.type, model.apply(forModel));
+            final String where = "step " + i + " " + step;
+            assertEquals(expected, outcomeOf(forEngine.type, reply), where);
+            final List<Outcome> engineLate = new ArrayList<>();
+            for (final Reply late : engine.takeLate())
+            {
+                engineLate.add(outcomeOf(CommandType.NEXT_BEST, late));
+            }
+            final List<Outcome> modelLate = new ArrayList<>();
+            for (final Outcome late : model.takeLate())
+            {
+                modelLate.add(normalise(CommandType.NEXT_BEST, late));
+            }
+            assertEquals(modelLate, engineLate, "late replies at " + where);
+        }
+    }
+
+    @Property(tries = 100)
+    void shouldReachTheSameStateWhenReplayed(@ForAll("scenarios") final List<Step> steps)
+    {
+        assertEquals(run(steps), run(steps));
+    }
+
+    @Provide
+    Arbitrary<List<Step>> scenarios()
+    {
+        return Scenarios.scenarios(120);
+    }
+
+    private static long run(final List<Step> steps)
+    {
+        final BookFixture fixture = new BookFixture(RETAIN_RESOLVED, TIMER_LIMIT);
+        for (final Step step : steps)
+        {
+            fixture.advance(step.advanceMs());
+            fixture.apply(step.materialise(fixture.now()));
+        }
+        return fixture.book.stateHash();
+    }
+
+    private static Outcome outcomeOf(final CommandType type, final Reply r)
+    {
+        final Outcome o = new Outcome();
+        o.result = r.result;
+        if (type == CommandType.NEXT_BEST)
+        {
+            o.agentId = r.agentId;
+            o.conversationId = r.conversationId;
+            o.scoreUnits = r.scoreUnits;
+            o.candidates = r.candidates;
+            o.runnerUpId = r.runnerUpId;
+            o.runnerUpScoreUnits = r.runnerUpScoreUnits;
+        }
+        else if (type == CommandType.TOP && r.result == ResultCode.OK)
+        {
+            o.topIds = new ArrayList<>();
+            o.topScores = new ArrayList<>();
+            for (int i = 0; i < r.topCount; i++)
+            {
+                o.topIds.add(r.topIds[i]);
+                o.topScores.add(r.topScoreUnits[i]);
+            }
+        }
+        else if (type == CommandType.STATS)
+        {
+            final long[] s = new long[Urgency.count() + 5];
+            System.arraycopy(r.openByUrgency, 0, s, 0, Urgency.count());
+            s[Urgency.count()] = r.open;
+            s[Urgency.count() + 1] = r.assigned;
+            s[Urgency.count() + 2] = r.pending;
+            s[Urgency.count() + 3] = r.slaAtRisk;
+            s[Urgency.count() + 4] = r.slaBreached;
+            o.stats = s;
+        }
+        return normalise(type, o);
+    }
+
+    /** Only what a caller may rely on for the outcome: assignment details only when something was assigned. */
+    private static Outcome normalise(final CommandType type, final Outcome o)
+    {
+        if (type == CommandType.NEXT_BEST && o.result != ResultCode.OK)
+        {
+            o.conversationId = null;
+            o.scoreUnits = 0;
+            o.candidates = 0;
+            o.runnerUpId = null;
+            o.runnerUpScoreUnits = 0;
+            if (o.result != ResultCode.TIMED_OUT && o.result != ResultCode.CANCELLED && o.result != ResultCode.SUPERSEDED)
+            {
+                o.agentId = null;
+            }
+        }
+        return o;
+    }
+}
