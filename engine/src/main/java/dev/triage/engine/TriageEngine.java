@@ -186,6 +186,12 @@ public final class TriageEngine implements AutoCloseable
         {
             tickerRunner.close();
         }
+        if (halted)
+        {
+            // A stage died: what is still in the ring will never be processed, so there is nothing to drain.
+            disruptor.halt();
+            return;
+        }
         try
         {
             disruptor.shutdown(10, TimeUnit.SECONDS);

@@ -1,0 +1,227 @@
+package dev.triage.engine;
+
+import com.lmax.disruptor.EventHandler;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The engine through its ring, with real threads.
+ */
+class TriageEngineTest
+{
+    private static final long WAIT_S = 10;
+
+    @Test
+    @Timeout(60)
+    void shouldAssignEveryConversationExactlyOnceUnderConcurrentPublishers() throws Exception
+    {
+        final int producers = 4;
+        final int perProducer = 5_000;
+        final int agents = 4;
+        final int total = producers * perProducer;
+        final Set<String> assigned = ConcurrentHashMap.newKeySet();
+        final AtomicInteger duplicates = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger published = new AtomicInteger();
+        final ExecutorService pool = Executors.newFixedThreadPool(producers + agents);
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().ringSize(1024).tickIntervalMs(1)))
+        {
+            for (int a = 0; a < agents; a++)
+            {
+                assertEquals(ResultCode.OK, engine.submit(Command.upsertAgent("agent-" + a, 1)).get(WAIT_S, TimeUnit.SECONDS).result);
+            }
+            final List<Future<?>> work = new ArrayList<>();
+            for (int p = 0; p < producers; p++)
+            {
+                final int producer = p;
+                work.add(pool.submit(() ->
+                {
+                    for (int i = 0; i < perProducer; i++)
+                    {
+                        final Urgency urgency = Urgency.ofLevel(i % Urgency.count());
+                        final Reply r = submitUntilAccepted(engine, Command.open("p" + producer + "-" + i, urgency, 1 + i % 50), published);
+                        assertEquals(ResultCode.OK, r.result, r.toString());
+                        answered.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (int a = 0; a < agents; a++)
+            {
+                final String agent = "agent-" + a;
+                final long waitMs = a % 2 == 0 ? 0 : 20;
+                work.add(pool.submit(() ->
+                {
+                    while (assigned.size() < total)
+                    {
+                        final Reply next = submitUntilAccepted(engine, Command.nextBest(agent, waitMs), published);
+                        answered.incrementAndGet();
+                        if (next.result == ResultCode.OK)
+                        {
+                            if (!assigned.add(next.conversationId))
+                            {
+                                duplicates.incrementAndGet();
+                            }
+                            final Reply resolved = submitUntilAccepted(
+                                engine, Command.onConversation(CommandType.RESOLVE, next.conversationId), published);
+                            answered.incrementAndGet();
+                            assertEquals(ResultCode.OK, resolved.result);
+                        }
+                        else
+                        {
+                            assertTrue(next.result == ResultCode.NO_CONVERSATION || next.result == ResultCode.TIMED_OUT, next.toString());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> f : work)
+            {
+                f.get(50, TimeUnit.SECONDS);
+            }
+            assertEquals(0, duplicates.get());
+            assertEquals(total, assigned.size());
+            assertEquals(published.get(), answered.get());
+            final Reply stats = engine.submit(Command.of(CommandType.STATS)).get(WAIT_S, TimeUnit.SECONDS);
+            assertEquals(0, stats.open);
+            assertEquals(0, stats.assigned);
+            assertEquals(total, stats.assignmentsTotal);
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldAnswerParkedNextBestWhenAConversationArrives() throws Exception
+    {
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0)))
+        {
+            engine.submit(Command.upsertAgent("ann", 2, "en")).get(WAIT_S, TimeUnit.SECONDS);
+            final var waiting = engine.submit(Command.nextBest("ann", 60_000));
+            final Reply opened = engine.submit(Command.open("c1", Urgency.HIGH, 3, "en")).get(WAIT_S, TimeUnit.SECONDS);
+            assertEquals(ResultCode.OK, opened.result);
+            final Reply served = waiting.get(WAIT_S, TimeUnit.SECONDS);
+            assertEquals(ResultCode.OK, served.result);
+            assertEquals("c1", served.conversationId);
+            assertTrue(served.completedAtSequence > served.sequence);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldTimeOutParkedNextBestOnTick() throws Exception
+    {
+        final CachedEpochClock clock = new CachedEpochClock();
+        clock.update(1_000_000);
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0).clock(clock)))
+        {
+            engine.submit(Command.upsertAgent("ann", 2)).get(WAIT_S, TimeUnit.SECONDS);
+            final var waiting = engine.submit(Command.nextBest("ann", 5_000));
+            engine.submit(Command.of(CommandType.STATS)).get(WAIT_S, TimeUnit.SECONDS);
+            assertTrue(!waiting.isDone());
+            clock.advance(5_000);
+            engine.submit(Command.of(CommandType.TICK));
+            assertEquals(ResultCode.TIMED_OUT, waiting.get(WAIT_S, TimeUnit.SECONDS).result);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRefuseAtOnceWhenTheRingIsFullAndAnswerAllOnceDrained() throws Exception
+    {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final EventHandler<Command> blockingJournal = (event, sequence, endOfBatch) -> gate.await();
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().ringSize(8).tickIntervalMs(0).journalHandler(blockingJournal)))
+        {
+            final List<java.util.concurrent.CompletableFuture<Reply>> accepted = new ArrayList<>();
+            int rejected = 0;
+            for (int i = 0; i < 20; i++)
+            {
+                final var f = engine.submit(Command.open("c" + i, Urgency.LOW, 1));
+                if (f.isDone() && f.get().result == ResultCode.REJECTED)
+                {
+                    rejected++;
+                }
+                else
+                {
+                    accepted.add(f);
+                }
+            }
+            assertEquals(8, accepted.size());
+            assertEquals(12, rejected);
+            for (final var f : accepted)
+            {
+                assertTrue(!f.isDone(), "answered before journaled");
+            }
+            gate.countDown();
+            for (final var f : accepted)
+            {
+                assertEquals(ResultCode.OK, f.get(WAIT_S, TimeUnit.SECONDS).result);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldHaltAndRefuseIntakeAfterAFatalStageError() throws Exception
+    {
+        final EventHandler<Command> failingJournal = (event, sequence, endOfBatch) ->
+        {
+            if (event.type == CommandType.RESOLVE)
+            {
+                throw new java.io.IOException("disk full");
+            }
+        };
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0).journalHandler(failingJournal)))
+        {
+            assertEquals(ResultCode.OK, engine.submit(Command.open("c1", Urgency.LOW, 1)).get(WAIT_S, TimeUnit.SECONDS).result);
+            final var resolve = engine.submit(Command.onConversation(CommandType.RESOLVE, "c1"));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            while (!engine.isHalted() && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertTrue(engine.isHalted());
+            assertTrue(!resolve.isDone(), "a command that was not journaled must not be answered");
+            assertEquals(ResultCode.HALTED, engine.submit(Command.open("c2", Urgency.LOW, 1)).get().result);
+        }
+    }
+
+    private static Reply submitUntilAccepted(final TriageEngine engine, final Command command, final AtomicInteger published)
+        throws Exception
+    {
+        while (true)
+        {
+            final Reply reply = engine.submit(command).get(WAIT_S, TimeUnit.SECONDS);
+            if (reply.result != ResultCode.REJECTED)
+            {
+                published.incrementAndGet();
+                return reply;
+            }
+            Thread.yield();
+        }
+    }
+}
