@@ -7,12 +7,14 @@ import dev.triage.engine.command.CommandType;
 
 /**
  * Stage 2, the single writer: applies each command to the {@link TriageBook}. Writes the command's
- * {@code replyDeferred} and its reply's outcome; runs on the processor thread only.
+ * {@code replyDeferred} and its reply's outcome; runs on the processor thread only. Publishes, for the ticker,
+ * whether timers are left over and when the next one is due.
  */
 final class ProcessorHandler implements EventHandler<Command>
 {
     private final TriageBook book;
     private volatile boolean timersBacklog;
+    private volatile long nextTimerDeadlineMs = Long.MAX_VALUE;
 
     ProcessorHandler(final TriageBook book)
     {
@@ -27,6 +29,20 @@ final class ProcessorHandler implements EventHandler<Command>
         {
             timersBacklog = true;
         }
+        if (endOfBatch)
+        {
+            nextTimerDeadlineMs = book.nextTimerDeadlineMs();
+        }
+    }
+
+    /**
+     * Read by the ticker: it publishes a TICK only when a timer is due, so an idle engine sees no events.
+     *
+     * @return the earliest armed timer deadline as of the last batch, or Long.MAX_VALUE.
+     */
+    long nextTimerDeadlineMs()
+    {
+        return nextTimerDeadlineMs;
     }
 
     /**

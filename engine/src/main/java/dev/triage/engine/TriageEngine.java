@@ -83,7 +83,8 @@ public final class TriageEngine implements AutoCloseable
         if (context.tickIntervalMs() > 0)
         {
             final TickerAgent ticker = new TickerAgent(
-                context.clock(), context.tickIntervalMs(), () -> tryPublish(TICK), processor::takeTimersBacklog);
+                context.clock(), context.tickIntervalMs(), () -> tryPublish(TICK), processor::takeTimersBacklog,
+                processor::nextTimerDeadlineMs);
             tickerRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), this::onTickerError, null, ticker);
             AgentRunner.startOnThread(tickerRunner);
         }

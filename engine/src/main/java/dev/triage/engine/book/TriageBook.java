@@ -1143,6 +1143,14 @@ public final class TriageBook
     }
 
     /**
+     * @return the earliest deadline of any armed timer (SLA, relaxation, lease, long-poll), or Long.MAX_VALUE.
+     */
+    public long nextTimerDeadlineMs()
+    {
+        return Math.min(timers.isEmpty() ? Long.MAX_VALUE : timers.primaryAt(0), parked.earliestTimeoutMs());
+    }
+
+    /**
      * @return true if the last TICK left due timers for the next one (the ticker should tick again soon).
      */
     public boolean timersBacklog()

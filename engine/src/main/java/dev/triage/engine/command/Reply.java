@@ -129,6 +129,11 @@ public final class Reply
         return runnerUpScoreUnits / (double)Policy.UNITS_PER_POINT;
     }
 
+    private static double tenths(final long units)
+    {
+        return Math.round(units * 10.0 / Policy.UNITS_PER_POINT) / 10.0;
+    }
+
     @Override
     public String toString()
     {
@@ -147,15 +152,15 @@ public final class Reply
         }
         if (type == CommandType.NEXT_BEST && result == ResultCode.OK)
         {
-            sb.append(" score=").append(scorePoints())
+            sb.append(" score=").append(tenths(scoreUnits))
                 .append(" [urgency=").append(urgencyUnits / Policy.UNITS_PER_POINT)
                 .append(" impact=").append(impactUnits / Policy.UNITS_PER_POINT)
-                .append(" age=").append(ageUnits / (double)Policy.UNITS_PER_POINT)
+                .append(" age=").append(tenths(ageUnits))
                 .append(" sla=").append(slaUnits / Policy.UNITS_PER_POINT)
                 .append("] candidates=").append(candidates);
             if (runnerUpId != null)
             {
-                sb.append(" runnerUp=").append(runnerUpId).append('@').append(runnerUpScorePoints());
+                sb.append(" runnerUp=").append(runnerUpId).append('@').append(tenths(runnerUpScoreUnits));
             }
         }
         return sb.toString();

@@ -1,0 +1,66 @@
+package dev.triage.bench;
+
+import dev.triage.engine.book.TriageBook;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+
+/**
+ * Heap held by the engine's state with N open conversations of the benchmark workload (ids included):
+ * {@code java -cp bench/target/benchmarks.jar dev.triage.bench.HeapFootprint 1000000}.
+ */
+public final class HeapFootprint
+{
+    private HeapFootprint()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        final Workload workload = new Workload(42);
+        final long before = usedAfterGc();
+        final TriageBook book = new TriageBook(1_024, Workload.AGENTS, Workload.AGENTS, 0, 4_096, r -> { });
+        long sequence = 0;
+        long nowMs = 1_767_225_600_000L;
+        for (int a = 0; a < Workload.AGENTS; a++)
+        {
+            final Command upsert = Command.upsertAgent(workload.agentIds[a], 10, workload.agentSkills[a]);
+            upsert.sequence = ++sequence;
+            upsert.timestampMs = nowMs;
+            book.apply(upsert);
+        }
+        final Command open = Command.of(CommandType.OPEN);
+        for (int i = 0; i < n; i++)
+        {
+            open.conversationId = "conversation-" + i;
+            open.urgency = workload.urgency();
+            open.impact = workload.impact();
+            open.requiredSkills = workload.skillSets[workload.skillSetIndex()];
+            open.respondByMs = workload.hasSla() ? nowMs + 3_600_000 : 0;
+            open.sequence = ++sequence;
+            open.timestampMs = ++nowMs;
+            book.apply(open);
+        }
+        final long after = usedAfterGc();
+        final long bytes = after - before;
+        System.out.printf("open conversations: %,d%nheap held: %,d bytes (%.1f MB), %.0f bytes per conversation (ids included)%n",
+            book.openCount(), bytes, bytes / 1e6, bytes / (double)n);
+        if (book.openCount() != n)
+        {
+            throw new IllegalStateException("expected " + n + " open");
+        }
+    }
+
+    private static long usedAfterGc()
+    {
+        final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 5; i++)
+        {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}

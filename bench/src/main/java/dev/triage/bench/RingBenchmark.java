@@ -1,0 +1,140 @@
+package dev.triage.bench;
+
+import dev.triage.engine.EngineContext;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End to end through the ring: 4 threads publish concurrently, each keeping up to 256 commands in flight, and
+ * an op counts when published; each iteration ends only when every callback has arrived, so ops/s is
+ * publish -> callback throughput. Commands alternate OPEN and RESOLVE of the thread's own ids (with a NEXT_BEST
+ * that finds nothing every fourth), so the book stays small and the figure is the pipeline's cost.
+ */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED" })
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(4)
+public class RingBenchmark
+{
+    private static final int WINDOW = 256;
+
+    @Param({ "BLOCKING", "LITE_BLOCKING", "SLEEPING", "BACKOFF", "YIELDING" })
+    public EngineContext.WaitStrategyKind waitStrategy;
+
+    private TriageEngine engine;
+
+    @Setup(Level.Trial)
+    public void start()
+    {
+        engine = TriageEngine.start(new EngineContext().waitStrategy(waitStrategy).ringSize(16_384).retainResolved(0));
+        engine.submit(Command.upsertAgent("nobody-qualified", 1, "no-such-skill")).join();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop()
+    {
+        engine.close();
+    }
+
+    /**
+     * One publishing thread's window of reusable replies.
+     */
+    @State(Scope.Thread)
+    public static class Publisher
+    {
+        private static final AtomicLong THREADS = new AtomicLong();
+        final AtomicLong completed = new AtomicLong();
+        final Reply[] replies = new Reply[WINDOW];
+        final String[] ids = new String[4 * WINDOW];
+        final Command open = Command.open(null, Urgency.NORMAL, 1);
+        final Command resolve = Command.of(CommandType.RESOLVE);
+        final Command next = Command.nextBest("nobody-qualified", 0);
+        long sent;
+
+        @Setup(Level.Trial)
+        public void setUp()
+        {
+            final long thread = THREADS.incrementAndGet();
+            for (int i = 0; i < WINDOW; i++)
+            {
+                // Callbacks for one publisher come from the single reply thread, in order: a plain counter suffices.
+                replies[i] = new Reply(r -> completed.lazySet(completed.get() + 1));
+            }
+            for (int i = 0; i < ids.length; i++)
+            {
+                ids[i] = "t" + thread + "-" + i;
+            }
+        }
+
+        @TearDown(Level.Iteration)
+        public void drain()
+        {
+            while (completed.get() < sent)
+            {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * @param p this thread's publisher.
+     * @return the sequence count, against dead-code elimination.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public long publish(final Publisher p)
+    {
+        while (p.sent - p.completed.get() >= WINDOW)
+        {
+            Thread.yield();
+        }
+        final long n = p.sent;
+        final Command command;
+        switch ((int)(n & 3))
+        {
+            case 0:
+                command = p.open;
+                command.conversationId = p.ids[(int)((n >> 2) % p.ids.length)];
+                break;
+            case 1:
+                command = p.next;
+                break;
+            default:
+                command = p.resolve;
+                command.conversationId = p.ids[(int)((n >> 2) % p.ids.length)];
+                break;
+        }
+        final Reply reply = p.replies[(int)(n % WINDOW)];
+        reply.reset();
+        command.reply = reply;
+        while (engine.publish(command) != ResultCode.OK)
+        {
+            Thread.yield();
+        }
+        p.sent = n + 1;
+        return n;
+    }
+}
