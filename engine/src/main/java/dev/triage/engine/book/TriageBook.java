@@ -709,6 +709,7 @@ public final class TriageBook
         r.parkedAgents = parked.count();
         r.assignmentsTotal = assignmentsTotal;
         r.skillSets = skills.skillSetCount();
+        r.policy = policy;
         return ResultCode.OK;
     }
 

@@ -64,6 +64,8 @@ public final class Reply
     public long parkedAgents;
     public long assignmentsTotal;
     public long skillSets;
+    /** The policy in force (STATS). */
+    public Policy policy;
 
     /**
      * @param listener where the completed reply goes.

@@ -1,0 +1,389 @@
+package dev.triage.api.cli;
+
+import com.google.protobuf.TextFormat;
+import dev.triage.proto.v1.AgentConversationRequest;
+import dev.triage.proto.v1.AgentStatus;
+import dev.triage.proto.v1.ConversationRef;
+import dev.triage.proto.v1.ConversationReply;
+import dev.triage.proto.v1.CustomerRepliedRequest;
+import dev.triage.proto.v1.GetPolicyRequest;
+import dev.triage.proto.v1.NextBestReply;
+import dev.triage.proto.v1.NextBestRequest;
+import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.Policy;
+import dev.triage.proto.v1.PolicyReply;
+import dev.triage.proto.v1.SetAgentStatusRequest;
+import dev.triage.proto.v1.SetPolicyRequest;
+import dev.triage.proto.v1.Skills;
+import dev.triage.proto.v1.StatsReply;
+import dev.triage.proto.v1.StatsRequest;
+import dev.triage.proto.v1.TopEntry;
+import dev.triage.proto.v1.TopReply;
+import dev.triage.proto.v1.TopRequest;
+import dev.triage.proto.v1.TriageGrpc;
+import dev.triage.proto.v1.UpdateRequest;
+import dev.triage.proto.v1.UpsertAgentRequest;
+import dev.triage.proto.v1.Urgency;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The client subcommands of {@code triage}, one class each.
+ */
+final class ClientCommands
+{
+    private ClientCommands()
+    {
+    }
+
+    static Urgency urgency(final String value)
+    {
+        try
+        {
+            return Urgency.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new IllegalArgumentException("urgency must be low, normal, high, urgent or critical, was '" + value + "'");
+        }
+    }
+
+    static String state(final ConversationReply reply)
+    {
+        return reply.getId() + " is " + reply.getState();
+    }
+
+    @Command(name = "open", description = "Open a conversation.")
+    static final class Open extends ClientCommand
+    {
+        @Option(names = "--id", required = true) String id;
+        @Option(names = "--urgency", required = true, description = "low, normal, high, urgent, critical") String urgency;
+        @Option(names = "--impact", defaultValue = "1", description = "customers affected (default: 1)") int impact;
+        @Option(names = "--skills", split = ",", description = "required skills, comma-separated") List<String> skills = List.of();
+        @Option(names = "--preferred", split = ",", description = "preferred skills, comma-separated") List<String> preferred = List.of();
+        @Option(names = "--incident", description = "incident key") String incident;
+        @Option(names = "--respond-by", converter = Durations.class, description = "SLA from now, e.g. 30m") Long respondBy;
+        @Option(names = "--waiting-for", converter = Durations.class, description = "how long the customer has already waited, e.g. 10m") Long waitingFor;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final long now = System.currentTimeMillis();
+            final OpenRequest.Builder b = OpenRequest.newBuilder().setId(id).setUrgency(urgency(urgency)).setImpact(impact)
+                .addAllSkills(skills).addAllPreferredSkills(preferred);
+            if (incident != null)
+            {
+                b.setIncident(incident);
+            }
+            if (respondBy != null)
+            {
+                b.setRespondByMs(now + respondBy);
+            }
+            if (waitingFor != null)
+            {
+                b.setWaitingSinceMs(now - waitingFor);
+            }
+            out.println("opened " + state(stub.open(b.build())));
+        }
+    }
+
+    @Command(name = "update", description = "Change a conversation's urgency, impact, skills, incident or SLA.")
+    static final class Update extends ClientCommand
+    {
+        @Option(names = "--id", required = true) String id;
+        @Option(names = "--urgency") String urgency;
+        @Option(names = "--impact") Integer impact;
+        @Option(names = "--skills", split = ",", description = "replaces required skills") List<String> skills;
+        @Option(names = "--preferred", split = ",", description = "replaces preferred skills (with --skills)") List<String> preferred = List.of();
+        @Option(names = "--incident", description = "incident key; '' leaves any incident") String incident;
+        @Option(names = "--respond-by", converter = Durations.class, description = "SLA from now; 0 clears") Long respondBy;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final UpdateRequest.Builder b = UpdateRequest.newBuilder().setId(id);
+            if (urgency != null)
+            {
+                b.setUrgency(urgency(urgency));
+            }
+            if (impact != null)
+            {
+                b.setImpact(impact);
+            }
+            if (skills != null)
+            {
+                b.setSkills(Skills.newBuilder().addAllRequired(skills).addAllPreferred(preferred));
+            }
+            if (incident != null)
+            {
+                b.setIncident(incident);
+            }
+            if (respondBy != null)
+            {
+                b.setRespondByMs(respondBy == 0 ? 0 : System.currentTimeMillis() + respondBy);
+            }
+            out.println("updated " + state(stub.update(b.build())));
+        }
+    }
+
+    @Command(name = "resolve", description = "Resolve a conversation.")
+    static final class Resolve extends ClientCommand
+    {
+        @Option(names = "--id", required = true) String id;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            out.println("resolved " + state(stub.resolve(ConversationRef.newBuilder().setId(id).build())));
+        }
+    }
+
+    @Command(name = "reopen", description = "Reopen a resolved conversation.")
+    static final class Reopen extends ClientCommand
+    {
+        @Option(names = "--id", required = true) String id;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            out.println("reopened " + state(stub.reopen(CustomerRepliedRequest.newBuilder().setId(id).build())));
+        }
+    }
+
+    @Command(name = "customer-replied", description = "The customer wrote again: back to the queue.")
+    static final class CustomerReplied extends ClientCommand
+    {
+        @Option(names = "--id", required = true) String id;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            out.println(state(stub.customerReplied(CustomerRepliedRequest.newBuilder().setId(id).build())));
+        }
+    }
+
+    @Command(name = "agent-replied", description = "An agent answered: the conversation waits on the customer.")
+    static final class AgentReplied extends ClientCommand
+    {
+        @Option(names = "--id", required = true) String id;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            out.println(state(stub.agentReplied(ConversationRef.newBuilder().setId(id).build())));
+        }
+    }
+
+    @Command(name = "agent", description = "Create or update an agent.")
+    static final class Agent extends ClientCommand
+    {
+        @Option(names = "--id", required = true) String id;
+        @Option(names = "--skills", split = ",", description = "skills held, comma-separated") List<String> skills = List.of();
+        @Option(names = "--capacity", defaultValue = "1", description = "concurrent conversations (default: 1)") int capacity;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId(id).addAllSkills(skills).setCapacity(capacity).build());
+            out.println("agent " + id + " skills=" + String.join(",", skills) + " capacity=" + capacity);
+        }
+    }
+
+    @Command(name = "status", description = "Set an agent's status: available, away or offline.")
+    static final class Status extends ClientCommand
+    {
+        @Option(names = "--agent", required = true) String agent;
+        @Parameters(index = "0", description = "available, away or offline") String status;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final AgentStatus value = AgentStatus.valueOf(status.toUpperCase(Locale.ROOT));
+            stub.setAgentStatus(SetAgentStatusRequest.newBuilder().setAgentId(agent).setStatus(value).build());
+            out.println("agent " + agent + " is " + value);
+        }
+    }
+
+    @Command(name = "next", description = "Take the best conversation for an agent (optionally waiting for one).")
+    static final class Next extends ClientCommand
+    {
+        @Option(names = "--agent", required = true) String agent;
+        @Option(names = "--wait", defaultValue = "0", converter = Durations.class, description = "wait up to this long, e.g. 5s") long waitMs;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final NextBestReply r = stub.withDeadlineAfter(client.timeoutMs + waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .nextBest(NextBestRequest.newBuilder().setAgentId(agent).setWaitMs((int)waitMs).build());
+            if (!r.getAssigned())
+            {
+                out.println("nothing for " + agent + " to take");
+                return;
+            }
+            out.printf(Locale.ROOT, "%s -> %s  score %.1f = urgency %.0f + impact %.0f + age %.1f + sla %.0f%n",
+                agent, r.getConversationId(), r.getScore().getTotal(), r.getScore().getUrgency(), r.getScore().getImpact(),
+                r.getScore().getAge(), r.getScore().getSla());
+            out.printf(Locale.ROOT, "  waited %ds, %d candidates%s; ack before %s%n", r.getWaitedMs() / 1000, r.getCandidates(),
+                r.getRunnerUpId().isEmpty() ? "" : String.format(Locale.ROOT, ", runner-up %s (%.1f)", r.getRunnerUpId(), r.getRunnerUpScore()),
+                Instant.ofEpochMilli(r.getLeaseDeadlineMs()));
+        }
+    }
+
+    @Command(name = "ack", description = "Acknowledge an assignment.")
+    static final class Ack extends ClientCommand
+    {
+        @Option(names = "--agent", required = true) String agent;
+        @Option(names = "--id", required = true) String id;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            stub.ack(AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(id).build());
+            out.println(agent + " acknowledged " + id);
+        }
+    }
+
+    @Command(name = "release", description = "Give an assignment back to the queue.")
+    static final class Release extends ClientCommand
+    {
+        @Option(names = "--agent", required = true) String agent;
+        @Option(names = "--id", required = true) String id;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            out.println("released " + state(stub.release(AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(id).build())));
+        }
+    }
+
+    @Command(name = "top", description = "The best conversations now, without claiming them.")
+    static final class Top extends ClientCommand
+    {
+        @Option(names = "--n", defaultValue = "10") int n;
+        @Option(names = "--agent", description = "as this agent would see them") String agent;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final TopReply r = stub.top(TopRequest.newBuilder().setN(n).setAgentId(agent == null ? "" : agent).build());
+            int rank = 1;
+            for (final TopEntry e : r.getEntriesList())
+            {
+                out.printf(Locale.ROOT, "%3d. %-24s %8.1f  %-8s waited %ds%n", rank++, e.getId(), e.getScore(), e.getUrgency(), e.getWaitedMs() / 1000);
+            }
+            if (r.getEntriesCount() == 0)
+            {
+                out.println("the queue is empty");
+            }
+        }
+    }
+
+    @Command(name = "stats", description = "Queue depth, assignments and SLA counts.")
+    static final class Stats extends ClientCommand
+    {
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final StatsReply s = stub.stats(StatsRequest.getDefaultInstance());
+            out.printf(Locale.ROOT, "open %d (low %d, normal %d, high %d, urgent %d, critical %d)%n",
+                s.getOpen(), s.getOpenLow(), s.getOpenNormal(), s.getOpenHigh(), s.getOpenUrgent(), s.getOpenCritical());
+            out.printf(Locale.ROOT, "assigned %d, pending %d, sla at risk %d, sla breached %d%n",
+                s.getAssigned(), s.getPending(), s.getSlaAtRisk(), s.getSlaBreached());
+            out.printf(Locale.ROOT, "agents %d (%d waiting), assignments %d, policy v%d%n",
+                s.getAgents(), s.getWaitingAgents(), s.getAssignmentsTotal(), s.getPolicyVersion());
+        }
+    }
+
+    @Command(name = "policy", description = "Show or change the prioritisation policy.",
+        subcommands = { PolicyGet.class, PolicySet.class })
+    static final class PolicyCommand
+    {
+    }
+
+    @Command(name = "get", description = "Show the policy in force.")
+    static final class PolicyGet extends ClientCommand
+    {
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final PolicyReply r = stub.getPolicy(GetPolicyRequest.getDefaultInstance());
+            out.println("version " + r.getVersion());
+            out.print(TextFormat.printer().printToString(r.getPolicy()));
+        }
+    }
+
+    @Command(name = "set", description = "Change some policy fields; the others stay as they are.")
+    static final class PolicySet extends ClientCommand
+    {
+        @Option(names = "--age-points-per-minute") Long agePointsPerMinute;
+        @Option(names = "--impact-points-per-doubling") Long impactPointsPerDoubling;
+        @Option(names = "--urgency-points", split = ",", description = "five values, LOW..CRITICAL") List<Long> urgencyPoints;
+        @Option(names = "--newest-first-max-urgency", description = "low..critical, or 'off'") String newestFirstMaxUrgency;
+        @Option(names = "--newest-first-min-impact") Long newestFirstMinImpact;
+        @Option(names = "--sla-at-risk-window", converter = Durations.class) Long slaWindowMs;
+        @Option(names = "--sla-at-risk-points") Long slaAtRiskPoints;
+        @Option(names = "--sla-breached-points") Long slaBreachedPoints;
+        @Option(names = "--lease", converter = Durations.class) Long leaseMs;
+        @Option(names = "--relax-preferred-after", converter = Durations.class) Long relaxMs;
+
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final Policy.Builder p = stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getPolicy().toBuilder();
+            if (agePointsPerMinute != null)
+            {
+                p.setAgePointsPerMinute(agePointsPerMinute);
+            }
+            if (impactPointsPerDoubling != null)
+            {
+                p.setImpactPointsPerDoubling(impactPointsPerDoubling);
+            }
+            if (urgencyPoints != null)
+            {
+                if (urgencyPoints.size() != 5)
+                {
+                    throw new IllegalArgumentException("--urgency-points takes five values, LOW..CRITICAL");
+                }
+                p.setLowPoints(urgencyPoints.get(0)).setNormalPoints(urgencyPoints.get(1)).setHighPoints(urgencyPoints.get(2))
+                    .setUrgentPoints(urgencyPoints.get(3)).setCriticalPoints(urgencyPoints.get(4));
+            }
+            if (newestFirstMaxUrgency != null)
+            {
+                p.setNewestFirstMaxUrgency(newestFirstMaxUrgency.equalsIgnoreCase("off") ?
+                    Urgency.URGENCY_UNSPECIFIED : urgency(newestFirstMaxUrgency));
+            }
+            if (newestFirstMinImpact != null)
+            {
+                p.setNewestFirstMinImpact(newestFirstMinImpact);
+            }
+            if (slaWindowMs != null)
+            {
+                p.setSlaAtRiskWindowMs(slaWindowMs);
+            }
+            if (slaAtRiskPoints != null)
+            {
+                p.setSlaAtRiskPoints(slaAtRiskPoints);
+            }
+            if (slaBreachedPoints != null)
+            {
+                p.setSlaBreachedPoints(slaBreachedPoints);
+            }
+            if (leaseMs != null)
+            {
+                p.setLeaseMs(leaseMs);
+            }
+            if (relaxMs != null)
+            {
+                p.setRelaxPreferredAfterMs(relaxMs);
+            }
+            final PolicyReply r = stub.setPolicy(SetPolicyRequest.newBuilder().setPolicy(p).build());
+            out.println("policy version " + r.getVersion());
+            out.print(TextFormat.printer().printToString(r.getPolicy()));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.triage.api.cli;
+
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Connection options shared by every client subcommand.
+ */
+final class ClientOptions
+{
+    @Option(names = "--server", defaultValue = "localhost:7411", description = "HOST:PORT of the server (default: ${DEFAULT-VALUE})")
+    String server;
+
+    @Option(names = "--token", defaultValue = "${env:TRIAGE_TOKEN}", description = "bearer token (default: $TRIAGE_TOKEN)")
+    String token;
+
+    @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class, description = "call deadline (default: ${DEFAULT-VALUE})")
+    long timeoutMs;
+
+    ManagedChannel channel()
+    {
+        final int colon = server.lastIndexOf(':');
+        if (colon < 0)
+        {
+            throw new IllegalArgumentException("--server must be HOST:PORT, was " + server);
+        }
+        return NettyChannelBuilder.forAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
+            .usePlaintext()
+            .build();
+    }
+
+    CallCredentials credentials()
+    {
+        if (token == null || token.isBlank())
+        {
+            return null;
+        }
+        return new CallCredentials()
+        {
+            @Override
+            public void applyRequestMetadata(final RequestInfo info, final Executor executor, final MetadataApplier applier)
+            {
+                final Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                applier.apply(headers);
+            }
+        };
+    }
+
+    static void close(final ManagedChannel channel)
+    {
+        channel.shutdownNow();
+        try
+        {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.triage.api.cli;
+
+import dev.triage.api.server.ServerContext;
+import dev.triage.api.server.TriageServer;
+import dev.triage.engine.EngineContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code triage serve}: run the server until SIGTERM or Ctrl-C, then stop gracefully.
+ */
+@Command(name = "serve", description = "Run the Triage server.")
+final class ServeCommand implements Callable<Integer>
+{
+    @Option(names = "--port", defaultValue = "" + ServerContext.PORT_DEFAULT, description = "gRPC port (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--bind", defaultValue = ServerContext.BIND_DEFAULT, description = "address to listen on (default: ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--tokens", description = "bearer token file (required unless bound to loopback); see 'triage token'")
+    Path tokens;
+
+    @Option(names = "--wait-strategy", defaultValue = "BACKOFF",
+        description = "ring wait strategy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; YIELDING for dedicated hosts)")
+    EngineContext.WaitStrategyKind waitStrategy;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final TriageServer server = TriageServer.start(new ServerContext()
+            .port(port)
+            .bindAddress(bind)
+            .tokensFile(tokens)
+            .engineContext(new EngineContext().waitStrategy(waitStrategy)));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "triage-shutdown"));
+        System.out.println("triage listening on " + bind + ":" + server.port() +
+            (tokens == null ? " (no authentication: loopback only)" : " (tokens from " + tokens + ")"));
+        server.awaitTermination();
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.triage.api.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code triage}: the server and its command-line client.
+ */
+@Command(name = "triage", mixinStandardHelpOptions = true, version = "triage 0.1.0",
+    description = "A low-latency triage engine for customer-support teams.",
+    subcommands = {
+        ServeCommand.class,
+        ClientCommands.Open.class,
+        ClientCommands.Update.class,
+        ClientCommands.CustomerReplied.class,
+        ClientCommands.AgentReplied.class,
+        ClientCommands.Resolve.class,
+        ClientCommands.Reopen.class,
+        ClientCommands.Agent.class,
+        ClientCommands.Status.class,
+        ClientCommands.Next.class,
+        ClientCommands.Ack.class,
+        ClientCommands.Release.class,
+        ClientCommands.Top.class,
+        ClientCommands.Stats.class,
+        ClientCommands.PolicyCommand.class,
+        TokenCommand.class
+    })
+public final class TriageCli
+{
+    /**
+     * @param args the command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the configured command line, for tests and embedding: bad input prints its reason and exits 2.
+     */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cl = new CommandLine(new TriageCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) ->
+        {
+            if (e instanceof IllegalArgumentException)
+            {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cl;
+    }
+}

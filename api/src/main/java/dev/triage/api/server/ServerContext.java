@@ -1,0 +1,104 @@
+package dev.triage.api.server;
+
+import dev.triage.engine.EngineContext;
+
+import java.nio.file.Path;
+
+/**
+ * Settings of the gRPC server: fluent same-named setters and getters; {@link #conclude()} validates and freezes.
+ */
+public final class ServerContext
+{
+    /** Default gRPC port. */
+    public static final int PORT_DEFAULT = 7411;
+    /** Default bind address: loopback, so a development server is never exposed by accident. */
+    public static final String BIND_DEFAULT = "127.0.0.1";
+
+    private boolean concluded;
+    private int port = PORT_DEFAULT;
+    private String bindAddress = BIND_DEFAULT;
+    private Path tokensFile;
+    private EngineContext engineContext = EngineContext.smallHost();
+
+    /**
+     * @return this, validated and frozen.
+     * @throws IllegalArgumentException naming the setting that is wrong.
+     */
+    public ServerContext conclude()
+    {
+        if (!concluded)
+        {
+            if (port < 0 || port > 65_535)
+            {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+            engineContext.conclude();
+            concluded = true;
+        }
+        return this;
+    }
+
+    private void checkOpen()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("context is concluded");
+        }
+    }
+
+    /**
+     * @param port the gRPC port; 0 picks a free one.
+     * @return this.
+     */
+    public ServerContext port(final int port)
+    {
+        checkOpen();
+        this.port = port;
+        return this;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public ServerContext bindAddress(final String bindAddress)
+    {
+        checkOpen();
+        this.bindAddress = bindAddress;
+        return this;
+    }
+
+    public String bindAddress()
+    {
+        return bindAddress;
+    }
+
+    /**
+     * @param tokensFile bearer tokens (see TokenStore); null turns auth off, allowed only on loopback.
+     * @return this.
+     */
+    public ServerContext tokensFile(final Path tokensFile)
+    {
+        checkOpen();
+        this.tokensFile = tokensFile;
+        return this;
+    }
+
+    public Path tokensFile()
+    {
+        return tokensFile;
+    }
+
+    public ServerContext engineContext(final EngineContext engineContext)
+    {
+        checkOpen();
+        this.engineContext = engineContext;
+        return this;
+    }
+
+    public EngineContext engineContext()
+    {
+        return engineContext;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.triage.api.server;
+
+import dev.triage.api.auth.AuthInterceptor;
+import dev.triage.api.auth.TokenStore;
+import dev.triage.api.service.TriageService;
+import dev.triage.engine.TriageEngine;
+import dev.triage.proto.v1.TriageGrpc;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Triage gRPC server over netty: the Triage service (behind the token check when a token file is given),
+ * gRPC health and server reflection. Service handlers only validate, map and publish, so they run directly on
+ * the transport threads.
+ */
+public final class TriageServer implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(TriageServer.class.getName());
+
+    private final ServerContext context;
+    private final TriageEngine engine;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final Server server;
+    private volatile boolean closed;
+
+    private TriageServer(final ServerContext context) throws IOException
+    {
+        this.context = context.conclude();
+        final InetAddress bind = InetAddress.getByName(context.bindAddress());
+        if (context.tokensFile() == null && !bind.isLoopbackAddress())
+        {
+            throw new IllegalStateException("refusing to listen on " + context.bindAddress() +
+                " without --tokens: only a loopback address may run without authentication");
+        }
+        final TokenStore tokens = context.tokensFile() == null ? null : TokenStore.load(context.tokensFile());
+        engine = TriageEngine.start(context.engineContext());
+        try
+        {
+            ServerServiceDefinition service = new TriageService(engine, context.engineContext().clock()).bindService();
+            if (tokens != null)
+            {
+                service = ServerInterceptors.intercept(service, new AuthInterceptor(tokens));
+            }
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, context.port()))
+                .directExecutor()
+                .addService(service)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .build()
+                .start();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            engine.close();
+            throw e;
+        }
+        health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+        health.setStatus(TriageGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
+        LOG.log(System.Logger.Level.INFO, "triage listening on " + context.bindAddress() + ":" + port() +
+            (tokens == null ? " (no authentication: loopback only)" : " (" + tokens.size() + " tokens)"));
+    }
+
+    /**
+     * @param context settings.
+     * @return a started server.
+     * @throws IOException if the port cannot be bound or the token file read.
+     */
+    public static TriageServer start(final ServerContext context) throws IOException
+    {
+        return new TriageServer(context);
+    }
+
+    /**
+     * @return the bound port.
+     */
+    public int port()
+    {
+        return server.getPort();
+    }
+
+    public TriageEngine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * Block until the server stops.
+     *
+     * @throws InterruptedException if interrupted.
+     */
+    public void awaitTermination() throws InterruptedException
+    {
+        server.awaitTermination();
+    }
+
+    /**
+     * Graceful stop: report NOT_SERVING, stop accepting calls, let calls in flight finish (up to 5 s), then drain
+     * the ring and stop the engine.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        health.enterTerminalState();
+        server.shutdown();
+        try
+        {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS))
+            {
+                server.shutdownNow();
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+        LOG.log(System.Logger.Level.INFO, "triage stopped");
+    }
+}

@@ -1,0 +1,103 @@
+package dev.triage.api.service;
+
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.proto.v1.IngestResult;
+import dev.triage.proto.v1.OpenRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import org.agrona.concurrent.EpochClock;
+
+/**
+ * One Ingest stream: every request is validated and published as it arrives; each gets one result, tagged with its
+ * index (results of invalid or refused items may arrive before those of earlier items still in the ring). The
+ * stream completes once the client has finished and every item is answered.
+ */
+final class IngestStream implements StreamObserver<OpenRequest>
+{
+    private final TriageEngine engine;
+    private final EpochClock clock;
+    private final StreamObserver<IngestResult> out;
+    private long received;
+    private long answered;
+    private boolean clientDone;
+    private boolean closed;
+
+    IngestStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestResult> out)
+    {
+        this.engine = engine;
+        this.clock = clock;
+        this.out = out;
+    }
+
+    @Override
+    public void onNext(final OpenRequest request)
+    {
+        final long index;
+        synchronized (this)
+        {
+            index = received++;
+        }
+        final StatusRuntimeException invalid = RequestValidator.open(request, clock.time());
+        if (invalid != null)
+        {
+            answer(result(index, request.getId(), Status.Code.INVALID_ARGUMENT, invalid.getStatus().getDescription()).build());
+            return;
+        }
+        final Command command = ProtoMapper.open(request);
+        command.reply = new Reply(reply -> answer(resultOf(index, reply)));
+        final ResultCode published = engine.publish(command);
+        if (published != ResultCode.OK)
+        {
+            answer(result(index, request.getId(), StatusMapper.codeOf(published), published.description()).build());
+        }
+    }
+
+    private static IngestResult resultOf(final long index, final Reply reply)
+    {
+        final Status.Code code = StatusMapper.codeOf(reply.result);
+        final String message = code == Status.Code.OK ? "" : StatusMapper.statusOf(reply).getDescription();
+        return result(index, reply.conversationId, code, message).setState(ProtoMapper.state(reply.conversationState)).build();
+    }
+
+    private static IngestResult.Builder result(final long index, final String id, final Status.Code code, final String message)
+    {
+        return IngestResult.newBuilder().setIndex(index).setId(id == null ? "" : id).setCode(code.name()).setMessage(message);
+    }
+
+    private synchronized void answer(final IngestResult result)
+    {
+        if (closed)
+        {
+            return;
+        }
+        out.onNext(result);
+        answered++;
+        if (clientDone && answered == received)
+        {
+            closed = true;
+            out.onCompleted();
+        }
+    }
+
+    @Override
+    public synchronized void onError(final Throwable t)
+    {
+        // The client went away: what was published stays published; nothing more to answer.
+        closed = true;
+    }
+
+    @Override
+    public synchronized void onCompleted()
+    {
+        clientDone = true;
+        if (!closed && answered == received)
+        {
+            closed = true;
+            out.onCompleted();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.triage.api.service;
+
+import dev.triage.api.auth.Principal;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.proto.v1.AgentConversationRequest;
+import dev.triage.proto.v1.AgentReply;
+import dev.triage.proto.v1.ConversationRef;
+import dev.triage.proto.v1.ConversationReply;
+import dev.triage.proto.v1.CustomerRepliedRequest;
+import dev.triage.proto.v1.GetPolicyRequest;
+import dev.triage.proto.v1.IngestResult;
+import dev.triage.proto.v1.NextBestReply;
+import dev.triage.proto.v1.NextBestRequest;
+import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.PolicyReply;
+import dev.triage.proto.v1.SetAgentStatusRequest;
+import dev.triage.proto.v1.SetPolicyRequest;
+import dev.triage.proto.v1.StatsReply;
+import dev.triage.proto.v1.StatsRequest;
+import dev.triage.proto.v1.TopReply;
+import dev.triage.proto.v1.TopRequest;
+import dev.triage.proto.v1.TriageGrpc;
+import dev.triage.proto.v1.UpdateRequest;
+import dev.triage.proto.v1.UpsertAgentRequest;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The Triage gRPC service: validates each request, maps it to a command and publishes it to the ring; the
+ * engine's reply stage completes the call. Nothing here blocks a gRPC thread.
+ */
+public final class TriageService extends TriageGrpc.TriageImplBase
+{
+    /** Answer a long-poll this long before the call's deadline so the empty answer arrives in time. */
+    private static final long DEADLINE_MARGIN_MS = 50;
+
+    private final TriageEngine engine;
+    private final EpochClock clock;
+
+    /**
+     * @param engine the running engine.
+     * @param clock the clock for request checks (the engine stamps commands with its own).
+     */
+    public TriageService(final TriageEngine engine, final EpochClock clock)
+    {
+        this.engine = engine;
+        this.clock = clock;
+    }
+
+    @Override
+    public void open(final OpenRequest request, final StreamObserver<ConversationReply> out)
+    {
+        if (valid(RequestValidator.open(request, clock.time()), out))
+        {
+            submit(ProtoMapper.open(request), out, TriageService::conversationReply);
+        }
+    }
+
+    @Override
+    public void update(final UpdateRequest request, final StreamObserver<ConversationReply> out)
+    {
+        if (valid(RequestValidator.update(request), out))
+        {
+            submit(ProtoMapper.update(request), out, TriageService::conversationReply);
+        }
+    }
+
+    @Override
+    public void customerReplied(final CustomerRepliedRequest request, final StreamObserver<ConversationReply> out)
+    {
+        onConversation(CommandType.CUSTOMER_REPLIED, request, out);
+    }
+
+    @Override
+    public void reopen(final CustomerRepliedRequest request, final StreamObserver<ConversationReply> out)
+    {
+        onConversation(CommandType.REOPEN, request, out);
+    }
+
+    private void onConversation(final CommandType type, final CustomerRepliedRequest request, final StreamObserver<ConversationReply> out)
+    {
+        if (valid(RequestValidator.customerReplied(request, clock.time()), out))
+        {
+            final Command command = Command.onConversation(type, request.getId());
+            command.waitingSinceMs = request.getAtMs();
+            submit(command, out, TriageService::conversationReply);
+        }
+    }
+
+    @Override
+    public void agentReplied(final ConversationRef request, final StreamObserver<ConversationReply> out)
+    {
+        if (valid(RequestValidator.ref(request), out))
+        {
+            submit(Command.onConversation(CommandType.AGENT_REPLIED, request.getId()), out, TriageService::conversationReply);
+        }
+    }
+
+    @Override
+    public void resolve(final ConversationRef request, final StreamObserver<ConversationReply> out)
+    {
+        if (valid(RequestValidator.ref(request), out))
+        {
+            submit(Command.onConversation(CommandType.RESOLVE, request.getId()), out, TriageService::conversationReply);
+        }
+    }
+
+    @Override
+    public StreamObserver<OpenRequest> ingest(final StreamObserver<IngestResult> out)
+    {
+        return new IngestStream(engine, clock, out);
+    }
+
+    @Override
+    public void upsertAgent(final UpsertAgentRequest request, final StreamObserver<AgentReply> out)
+    {
+        if (valid(RequestValidator.upsertAgent(request), out))
+        {
+            final Command command = Command.upsertAgent(
+                request.getAgentId(), request.getCapacity(), request.getSkillsList().toArray(new String[0]));
+            submit(command, out, r -> AgentReply.newBuilder().setAgentId(request.getAgentId()).build());
+        }
+    }
+
+    @Override
+    public void setAgentStatus(final SetAgentStatusRequest request, final StreamObserver<AgentReply> out)
+    {
+        if (valid(RequestValidator.agentStatus(request), out) && mayActFor(request.getAgentId(), out))
+        {
+            final Command command = Command.agentStatus(request.getAgentId(), ProtoMapper.status(request.getStatus()));
+            submit(command, out, r -> AgentReply.newBuilder().setAgentId(request.getAgentId()).build());
+        }
+    }
+
+    @Override
+    public void nextBest(final NextBestRequest request, final StreamObserver<NextBestReply> out)
+    {
+        if (valid(RequestValidator.nextBest(request), out) && mayActFor(request.getAgentId(), out))
+        {
+            long waitMs = request.getWaitMs();
+            final Deadline deadline = Context.current().getDeadline();
+            if (deadline != null && waitMs > 0)
+            {
+                waitMs = Math.max(0, Math.min(waitMs, deadline.timeRemaining(TimeUnit.MILLISECONDS) - DEADLINE_MARGIN_MS));
+            }
+            submit(Command.nextBest(request.getAgentId(), waitMs), out, ProtoMapper::nextBest);
+        }
+    }
+
+    @Override
+    public void ack(final AgentConversationRequest request, final StreamObserver<ConversationReply> out)
+    {
+        byAgent(CommandType.ACK, request, out);
+    }
+
+    @Override
+    public void release(final AgentConversationRequest request, final StreamObserver<ConversationReply> out)
+    {
+        byAgent(CommandType.RELEASE, request, out);
+    }
+
+    private void byAgent(final CommandType type, final AgentConversationRequest request, final StreamObserver<ConversationReply> out)
+    {
+        if (valid(RequestValidator.agentConversation(request), out) && mayActFor(request.getAgentId(), out))
+        {
+            submit(Command.byAgent(type, request.getAgentId(), request.getConversationId()), out, TriageService::conversationReply);
+        }
+    }
+
+    @Override
+    public void top(final TopRequest request, final StreamObserver<TopReply> out)
+    {
+        if (valid(RequestValidator.top(request), out))
+        {
+            final int n = request.getN() == 0 ? 10 : request.getN();
+            submit(Command.top(n, request.getAgentId().isEmpty() ? null : request.getAgentId()), out, ProtoMapper::top);
+        }
+    }
+
+    @Override
+    public void stats(final StatsRequest request, final StreamObserver<StatsReply> out)
+    {
+        submit(Command.of(CommandType.STATS), out, ProtoMapper::stats);
+    }
+
+    @Override
+    public void getPolicy(final GetPolicyRequest request, final StreamObserver<PolicyReply> out)
+    {
+        submit(Command.of(CommandType.STATS), out,
+            r -> PolicyReply.newBuilder().setPolicy(ProtoMapper.policy(r.policy)).setVersion(r.policyVersion).build());
+    }
+
+    @Override
+    public void setPolicy(final SetPolicyRequest request, final StreamObserver<PolicyReply> out)
+    {
+        final dev.triage.engine.policy.Policy policy;
+        try
+        {
+            policy = ProtoMapper.policy(request.getPolicy());
+        }
+        catch (final IllegalArgumentException e)
+        {
+            out.onError(new Violations().require(false, "policy", e.getMessage()).toException());
+            return;
+        }
+        if (!request.hasPolicy())
+        {
+            out.onError(new Violations().require(false, "policy", "is required").toException());
+            return;
+        }
+        submit(Command.setPolicy(policy), out,
+            r -> PolicyReply.newBuilder().setPolicy(ProtoMapper.policy(policy)).setVersion(r.policyVersion).build());
+    }
+
+    private static ConversationReply conversationReply(final Reply r)
+    {
+        return ConversationReply.newBuilder().setId(r.conversationId).setState(ProtoMapper.state(r.conversationState)).build();
+    }
+
+    private static boolean valid(final StatusRuntimeException problem, final StreamObserver<?> out)
+    {
+        if (problem != null)
+        {
+            out.onError(problem);
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean mayActFor(final String agentId, final StreamObserver<?> out)
+    {
+        final Principal principal = Principal.current();
+        if (!principal.mayActFor(agentId))
+        {
+            out.onError(Status.PERMISSION_DENIED
+                .withDescription("token of agent " + principal.agentId() + " may not act for agent " + agentId).asRuntimeException());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Publish and answer from the reply stage; a full ring or a halted engine is answered at once.
+     */
+    private <T> void submit(final Command command, final StreamObserver<T> out, final Function<Reply, T> onOk)
+    {
+        command.reply = new Reply(reply -> complete(reply, out, onOk), command.type == CommandType.TOP ? command.topN : 0);
+        final ResultCode published = engine.publish(command);
+        if (published != ResultCode.OK)
+        {
+            out.onError(Status.fromCode(StatusMapper.codeOf(published)).withDescription(published.description()).asRuntimeException());
+        }
+    }
+
+    private static <T> void complete(final Reply reply, final StreamObserver<T> out, final Function<Reply, T> onOk)
+    {
+        if (out instanceof ServerCallStreamObserver && ((ServerCallStreamObserver<T>)out).isCancelled())
+        {
+            return;
+        }
+        if (StatusMapper.codeOf(reply.result) == Status.Code.OK)
+        {
+            out.onNext(onOk.apply(reply));
+            out.onCompleted();
+        }
+        else
+        {
+            out.onError(StatusMapper.statusOf(reply).asRuntimeException());
+        }
+    }
+}

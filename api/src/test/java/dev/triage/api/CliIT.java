@@ -1,0 +1,115 @@
+package dev.triage.api;
+
+import dev.triage.api.cli.TriageCli;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The README's tour through the command line, against a real server over netty.
+ */
+@Timeout(60)
+class CliIT
+{
+    private ServerFixture fixture;
+    private String server;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        fixture = new ServerFixture();
+        server = "127.0.0.1:" + fixture.server.port();
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        fixture.close();
+    }
+
+    @Test
+    void shouldRunTheTour()
+    {
+        assertOk("agent", "--id", "ann", "--skills", "billing,en", "--capacity", "3");
+        assertTrue(assertOk("open", "--id", "C-1", "--urgency", "normal", "--skills", "billing").contains("opened C-1 is OPEN"));
+        assertOk("open", "--id", "C-2", "--urgency", "high", "--impact", "40", "--skills", "en", "--incident", "login-outage");
+        assertOk("open", "--id", "C-3", "--urgency", "low", "--respond-by", "10m");
+        final String top = assertOk("top");
+        assertTrue(top.indexOf("C-3") > top.indexOf("C-2") && top.indexOf("C-1") > top.indexOf("C-2"), top);
+        final String next = assertOk("next", "--agent", "ann");
+        assertTrue(next.startsWith("ann -> C-2  score 600.0 = urgency 300 + impact 300"), next);
+        assertTrue(next.contains("runner-up C-3 (460.0)"), next);
+        assertOk("ack", "--agent", "ann", "--id", "C-2");
+        assertTrue(assertOk("resolve", "--id", "C-2").contains("RESOLVED"));
+        assertTrue(assertOk("stats").contains("open 2 (low 1, normal 1"));
+        assertTrue(assertOk("policy", "set", "--age-points-per-minute", "4").contains("age_points_per_minute: 4"));
+    }
+
+    @Test
+    void shouldPrintTheServersErrorAndExitNonZero()
+    {
+        final Run run = run("resolve", "--id", "nope");
+        assertEquals(1, run.exit);
+        assertTrue(run.err.contains("error: NOT_FOUND: no such conversation"), run.err);
+        final Run invalid = run("open", "--id", "C-1", "--urgency", "high", "--impact", "0");
+        assertEquals(1, invalid.exit);
+        assertTrue(invalid.err.contains("impact: must be 1..1000000000"), invalid.err);
+        final Run badUrgency = run("open", "--id", "C-1", "--urgency", "sometimes");
+        assertEquals(2, badUrgency.exit);
+        assertTrue(badUrgency.err.contains("urgency must be low, normal, high, urgent or critical"), badUrgency.err);
+    }
+
+    private String assertOk(final String... args)
+    {
+        final Run run = run(args);
+        assertEquals(0, run.exit, run.err);
+        return run.out;
+    }
+
+    private Run run(final String... args)
+    {
+        final String[] full = new String[args.length + 2];
+        System.arraycopy(args, 0, full, 0, args.length);
+        full[args.length] = "--server";
+        full[args.length + 1] = server;
+        if (args[0].equals("policy"))
+        {
+            // --server belongs to the leaf command: policy set --server ...
+            System.arraycopy(args, 0, full, 0, args.length);
+        }
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream oldOut = System.out;
+        final PrintStream oldErr = System.err;
+        final StringWriter parseErr = new StringWriter();
+        try
+        {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            final CommandLine cl = TriageCli.commandLine();
+            cl.setErr(new PrintWriter(parseErr, true));
+            final int exit = cl.execute(full);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8) + parseErr);
+        }
+        finally
+        {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private record Run(int exit, String out, String err)
+    {
+    }
+}

@@ -1,0 +1,65 @@
+package dev.triage.api;
+
+import dev.triage.api.server.ServerContext;
+import dev.triage.api.server.TriageServer;
+import dev.triage.engine.EngineContext;
+import dev.triage.proto.v1.TriageGrpc;
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real server on a free loopback port and a real netty channel to it.
+ */
+final class ServerFixture implements AutoCloseable
+{
+    final TriageServer server;
+    final ManagedChannel channel;
+
+    ServerFixture(final EngineContext engine, final Path tokens) throws Exception
+    {
+        server = TriageServer.start(new ServerContext().port(0).tokensFile(tokens).engineContext(engine));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    }
+
+    ServerFixture() throws Exception
+    {
+        this(new EngineContext(), null);
+    }
+
+    TriageGrpc.TriageBlockingStub stub()
+    {
+        return TriageGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    TriageGrpc.TriageBlockingStub stub(final String token)
+    {
+        return stub().withCallCredentials(bearer(token));
+    }
+
+    static CallCredentials bearer(final String token)
+    {
+        return new CallCredentials()
+        {
+            @Override
+            public void applyRequestMetadata(final RequestInfo info, final Executor executor, final MetadataApplier applier)
+            {
+                final Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                applier.apply(headers);
+            }
+        };
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.close();
+    }
+}

@@ -1,0 +1,348 @@
+package dev.triage.api;
+
+import com.google.rpc.BadRequest;
+import dev.triage.engine.EngineContext;
+import dev.triage.proto.v1.AgentConversationRequest;
+import dev.triage.proto.v1.AgentStatus;
+import dev.triage.proto.v1.ConversationRef;
+import dev.triage.proto.v1.ConversationState;
+import dev.triage.proto.v1.CustomerRepliedRequest;
+import dev.triage.proto.v1.GetPolicyRequest;
+import dev.triage.proto.v1.IngestResult;
+import dev.triage.proto.v1.NextBestReply;
+import dev.triage.proto.v1.NextBestRequest;
+import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.PolicyReply;
+import dev.triage.proto.v1.SetAgentStatusRequest;
+import dev.triage.proto.v1.SetPolicyRequest;
+import dev.triage.proto.v1.StatsReply;
+import dev.triage.proto.v1.StatsRequest;
+import dev.triage.proto.v1.TopReply;
+import dev.triage.proto.v1.TopRequest;
+import dev.triage.proto.v1.TriageGrpc;
+import dev.triage.proto.v1.UpdateRequest;
+import dev.triage.proto.v1.UpsertAgentRequest;
+import dev.triage.proto.v1.Urgency;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every RPC end to end over real netty on loopback.
+ */
+@Timeout(60)
+class TriageServiceIT
+{
+    private ServerFixture fixture;
+    private TriageGrpc.TriageBlockingStub stub;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        fixture = new ServerFixture();
+        stub = fixture.stub();
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        fixture.close();
+    }
+
+    @Test
+    void shouldRunAConversationThroughItsWholeLife()
+    {
+        stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").addSkills("billing").setCapacity(2).build());
+        assertEquals(ConversationState.OPEN, stub.open(open("C-1", Urgency.NORMAL, 1, "billing")).getState());
+        stub.open(open("C-2", Urgency.HIGH, 40, ""));
+
+        final TopReply top = stub.top(TopRequest.newBuilder().setN(5).build());
+        assertEquals(List.of("C-2", "C-1"), top.getEntriesList().stream().map(e -> e.getId()).toList());
+
+        final NextBestReply next = stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
+        assertTrue(next.getAssigned());
+        assertEquals("C-2", next.getConversationId());
+        assertEquals(300 + 60 * 5, next.getScore().getUrgency() + next.getScore().getImpact(), 1e-9);
+        assertEquals("C-1", next.getRunnerUpId());
+        assertEquals(2, next.getCandidates());
+        assertTrue(next.getLeaseDeadlineMs() > 0);
+
+        assertEquals(ConversationState.ASSIGNED, stub.ack(byAgent("ann", "C-2")).getState());
+        assertEquals(ConversationState.PENDING, stub.agentReplied(ref("C-2")).getState());
+        assertEquals(ConversationState.OPEN, stub.customerReplied(CustomerRepliedRequest.newBuilder().setId("C-2").build()).getState());
+        assertEquals(ConversationState.OPEN, stub.update(UpdateRequest.newBuilder().setId("C-2").setUrgency(Urgency.CRITICAL).build()).getState());
+        assertEquals("C-2", stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build()).getConversationId());
+        assertEquals(ConversationState.OPEN, stub.release(byAgent("ann", "C-2")).getState());
+        assertEquals(ConversationState.RESOLVED, stub.resolve(ref("C-2")).getState());
+        assertEquals(ConversationState.RESOLVED, stub.resolve(ref("C-2")).getState());
+        assertEquals(ConversationState.OPEN, stub.reopen(CustomerRepliedRequest.newBuilder().setId("C-2").build()).getState());
+
+        final StatsReply stats = stub.stats(StatsRequest.getDefaultInstance());
+        assertEquals(2, stats.getOpen());
+        assertEquals(1, stats.getOpenCritical());
+        assertEquals(2, stats.getAssignmentsTotal());
+        assertEquals(1, stats.getAgents());
+    }
+
+    @Test
+    void shouldNameTheInvalidFieldAndKeepBadInputOutOfTheEngine()
+    {
+        final StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+            () -> stub.open(open("bad id!", Urgency.URGENCY_UNSPECIFIED, 0, "")));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        final List<String> fields = new ArrayList<>();
+        for (final com.google.protobuf.Any detail : StatusProto.fromThrowable(e).getDetailsList())
+        {
+            try
+            {
+                detail.unpack(BadRequest.class).getFieldViolationsList().forEach(v -> fields.add(v.getField()));
+            }
+            catch (final com.google.protobuf.InvalidProtocolBufferException ex)
+            {
+                throw new AssertionError(ex);
+            }
+        }
+        assertEquals(List.of("id", "urgency", "impact"), fields);
+        assertEquals(0, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
+    }
+
+    @Test
+    void shouldMapEngineOutcomesToStatusCodes()
+    {
+        assertCode(Status.Code.NOT_FOUND, () -> stub.resolve(ref("nope")));
+        assertCode(Status.Code.NOT_FOUND, () -> stub.nextBest(NextBestRequest.newBuilder().setAgentId("nobody").build()));
+        stub.open(open("C-1", Urgency.LOW, 1, ""));
+        assertCode(Status.Code.ALREADY_EXISTS, () -> stub.open(open("C-1", Urgency.HIGH, 1, "")));
+        assertEquals(ConversationState.OPEN, stub.open(open("C-1", Urgency.LOW, 1, "")).getState());
+        assertCode(Status.Code.FAILED_PRECONDITION, () -> stub.reopen(CustomerRepliedRequest.newBuilder().setId("C-1").build()));
+        stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(1).build());
+        assertCode(Status.Code.FAILED_PRECONDITION, () -> stub.ack(byAgent("ann", "C-1")));
+        stub.setAgentStatus(SetAgentStatusRequest.newBuilder().setAgentId("ann").setStatus(AgentStatus.AWAY).build());
+        assertCode(Status.Code.FAILED_PRECONDITION, () -> stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> stub.update(UpdateRequest.newBuilder().setId("C-1").build()));
+    }
+
+    @Test
+    void shouldServeALongPollWhenAConversationArrives() throws Exception
+    {
+        stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(1).build());
+        final CompletableFuture<NextBestReply> waiting = new CompletableFuture<>();
+        TriageGrpc.newStub(fixture.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+            .nextBest(NextBestRequest.newBuilder().setAgentId("ann").setWaitMs(15_000).build(), observer(waiting));
+        awaitWaitingAgents(1);
+        stub.open(open("C-9", Urgency.URGENT, 1, ""));
+        final NextBestReply served = waiting.get(10, TimeUnit.SECONDS);
+        assertTrue(served.getAssigned());
+        assertEquals("C-9", served.getConversationId());
+    }
+
+    @Test
+    void shouldAnswerALongPollEmptyBeforeTheCallDeadline()
+    {
+        stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(1).build());
+        final NextBestReply empty = fixture.stub().withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+            .nextBest(NextBestRequest.newBuilder().setAgentId("ann").setWaitMs(60_000).build());
+        assertFalse(empty.getAssigned());
+    }
+
+    @Test
+    void shouldReportDeadlineExceededWhenTheEngineCannotAnswerInTime() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        try (ServerFixture stalled = new ServerFixture(
+            new EngineContext().journalHandler((event, sequence, endOfBatch) -> gate.await()), null))
+        {
+            final StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> stalled.stub().withDeadlineAfter(200, TimeUnit.MILLISECONDS).stats(StatsRequest.getDefaultInstance()));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+            gate.countDown();
+        }
+    }
+
+    @Test
+    void shouldRefuseAtOnceWithResourceExhaustedWhenTheRingIsFull() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        try (ServerFixture stalled = new ServerFixture(
+            new EngineContext().ringSize(4).tickIntervalMs(0).journalHandler((event, sequence, endOfBatch) -> gate.await()), null))
+        {
+            final TriageGrpc.TriageStub async = TriageGrpc.newStub(stalled.channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+            final List<CompletableFuture<StatsReply>> inRing = new ArrayList<>();
+            for (int i = 0; i < 4; i++)
+            {
+                final CompletableFuture<StatsReply> f = new CompletableFuture<>();
+                async.stats(StatsRequest.getDefaultInstance(), observer(f));
+                inRing.add(f);
+            }
+            final StatusRuntimeException e = awaitRefusal(stalled);
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+            gate.countDown();
+            for (final CompletableFuture<StatsReply> f : inRing)
+            {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void shouldGetAndSetPolicy()
+    {
+        final PolicyReply before = stub.getPolicy(GetPolicyRequest.getDefaultInstance());
+        assertEquals(1, before.getVersion());
+        assertEquals(2, before.getPolicy().getAgePointsPerMinute());
+        final PolicyReply after = stub.setPolicy(SetPolicyRequest.newBuilder()
+            .setPolicy(before.getPolicy().toBuilder().setAgePointsPerMinute(5)).build());
+        assertEquals(2, after.getVersion());
+        assertEquals(5, stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getPolicy().getAgePointsPerMinute());
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> stub.setPolicy(SetPolicyRequest.newBuilder()
+            .setPolicy(before.getPolicy().toBuilder().setLeaseMs(0)).build()));
+    }
+
+    @Test
+    void shouldIngestAStreamWithOneResultPerItem() throws Exception
+    {
+        final List<IngestResult> results = new ArrayList<>();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final StreamObserver<OpenRequest> in = TriageGrpc.newStub(fixture.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+            .ingest(new StreamObserver<>()
+            {
+                @Override
+                public void onNext(final IngestResult value)
+                {
+                    synchronized (results)
+                    {
+                        results.add(value);
+                    }
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    done.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                    done.complete(null);
+                }
+            });
+        for (int i = 0; i < 1_000; i++)
+        {
+            in.onNext(open("spike-" + i, Urgency.HIGH, i == 500 ? 0 : 1, ""));
+        }
+        in.onCompleted();
+        done.get(20, TimeUnit.SECONDS);
+        assertEquals(1_000, results.size());
+        assertEquals(1, results.stream().filter(r -> r.getCode().equals("INVALID_ARGUMENT")).count());
+        assertEquals(999, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
+    }
+
+    @Test
+    void shouldReportHealthServing()
+    {
+        final HealthCheckResponse health = HealthGrpc.newBlockingStub(fixture.channel)
+            .check(HealthCheckRequest.newBuilder().setService("triage.v1.Triage").build());
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+    }
+
+    private StatusRuntimeException awaitRefusal(final ServerFixture stalled) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline)
+        {
+            try
+            {
+                stalled.stub().withDeadlineAfter(2, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance());
+            }
+            catch (final StatusRuntimeException e)
+            {
+                if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED)
+                {
+                    return e;
+                }
+            }
+        }
+        throw new AssertionError("the full ring was never reported");
+    }
+
+    private void awaitWaitingAgents(final int n) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stub.stats(StatsRequest.getDefaultInstance()).getWaitingAgents() < n)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("agent never started waiting");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    static OpenRequest open(final String id, final Urgency urgency, final int impact, final String skill)
+    {
+        final OpenRequest.Builder b = OpenRequest.newBuilder().setId(id).setUrgency(urgency).setImpact(impact);
+        if (!skill.isEmpty())
+        {
+            b.addSkills(skill);
+        }
+        return b.build();
+    }
+
+    static ConversationRef ref(final String id)
+    {
+        return ConversationRef.newBuilder().setId(id).build();
+    }
+
+    static AgentConversationRequest byAgent(final String agent, final String conversation)
+    {
+        return AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(conversation).build();
+    }
+
+    static void assertCode(final Status.Code code, final Runnable call)
+    {
+        final StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+    }
+
+    static <T> StreamObserver<T> observer(final CompletableFuture<T> future)
+    {
+        return new StreamObserver<>()
+        {
+            @Override
+            public void onNext(final T value)
+            {
+                future.complete(value);
+            }
+
+            @Override
+            public void onError(final Throwable t)
+            {
+                future.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted()
+            {
+            }
+        };
+    }
+}
