@@ -36,7 +36,11 @@ final class ServeCommand implements Callable<Integer>
             .bindAddress(bind)
             .tokensFile(tokens)
             .engineContext(new EngineContext().waitStrategy(waitStrategy)));
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "triage-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            server.close();
+            System.out.println("triage stopped: calls finished, ring drained");
+        }, "triage-shutdown"));
         System.out.println("triage listening on " + bind + ":" + server.port() +
             (tokens == null ? " (no authentication: loopback only)" : " (tokens from " + tokens + ")"));
         server.awaitTermination();

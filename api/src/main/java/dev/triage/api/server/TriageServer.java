@@ -66,7 +66,7 @@ public final class TriageServer implements AutoCloseable
         }
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
         health.setStatus(TriageGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
-        LOG.log(System.Logger.Level.INFO, "triage listening on " + context.bindAddress() + ":" + port() +
+        LOG.log(System.Logger.Level.DEBUG, "triage listening on " + context.bindAddress() + ":" + port() +
             (tokens == null ? " (no authentication: loopback only)" : " (" + tokens.size() + " tokens)"));
     }
 
@@ -130,6 +130,5 @@ public final class TriageServer implements AutoCloseable
             Thread.currentThread().interrupt();
         }
         engine.close();
-        LOG.log(System.Logger.Level.INFO, "triage stopped");
     }
 }
