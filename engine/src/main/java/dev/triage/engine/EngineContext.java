@@ -12,6 +12,7 @@ import dev.triage.engine.command.Command;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -87,6 +88,7 @@ public final class EngineContext
     private int retainResolved = Integer.getInteger(RETAIN_RESOLVED_PROP, RETAIN_RESOLVED_DEFAULT);
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private EventHandler<Command> journalHandler;
+    private Path journalDir;
 
     /**
      * The default: phased back-off. Measured on 2 cores, pure spinning starves the other stages, pure blocking pays
@@ -130,6 +132,7 @@ public final class EngineContext
         require(maxAgents > 0, "maxAgents must be > 0, was " + maxAgents);
         require(retainResolved >= 0, "retainResolved must be >= 0, was " + retainResolved);
         require(clock != null, "clock is required");
+        require(journalDir == null || journalHandler == null, "journalDir and journalHandler are exclusive");
         expectedAgents = Math.min(expectedAgents, maxAgents);
         concluded = true;
         return this;
@@ -278,5 +281,22 @@ public final class EngineContext
     public EventHandler<Command> journalHandler()
     {
         return journalHandler;
+    }
+
+    /**
+     * @param journalDir where the command journal lives; on start its records are replayed, then new commands are
+     *                   appended. Null runs without a journal (state is lost on stop).
+     * @return this.
+     */
+    public EngineContext journalDir(final Path journalDir)
+    {
+        checkOpen();
+        this.journalDir = journalDir;
+        return this;
+    }
+
+    public Path journalDir()
+    {
+        return journalDir;
     }
 }

@@ -1,5 +1,6 @@
 package dev.triage.engine;
 
+import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
@@ -11,12 +12,16 @@ import dev.triage.engine.command.CommandTranslator;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.journal.Journal;
+import dev.triage.engine.journal.JournalHandler;
 import dev.triage.engine.time.TickerAgent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +44,10 @@ public final class TriageEngine implements AutoCloseable
     private final RingBuffer<Command> ring;
     private final ProcessorHandler processor;
     private final AgentRunner tickerRunner;
+    private final CommandTranslator translator;
+    private final Journal journal;
+    private final Journal.ReplayResult recovered;
+    private final StageThreadFactory stageThreads = new StageThreadFactory();
     private volatile boolean halted;
     private volatile boolean closed;
 
@@ -63,16 +72,32 @@ public final class TriageEngine implements AutoCloseable
                 }
             });
         processor = new ProcessorHandler(book);
+        EventHandler<Command> journalStage = context.journalHandler();
+        if (context.journalDir() != null)
+        {
+            journal = new Journal(context.journalDir());
+            // Recovery runs the same processor code as live traffic, before the ring takes any command.
+            recovered = journal.replay(book::apply);
+            LOG.log(System.Logger.Level.DEBUG, String.format("replayed %,d commands from %s in %d ms (%,.0f commands/s)",
+                recovered.commands(), context.journalDir(), recovered.nanos() / 1_000_000, recovered.rate()));
+            journalStage = new JournalHandler(journal);
+        }
+        else
+        {
+            journal = null;
+            recovered = new Journal.ReplayResult(0, -1, 0);
+        }
+        translator = new CommandTranslator(recovered.lastSequence() + 1);
         disruptor = new Disruptor<>(
-            Command::new, context.ringSize(), new StageThreadFactory(), ProducerType.MULTI, context.waitStrategy().create());
+            Command::new, context.ringSize(), stageThreads, ProducerType.MULTI, context.waitStrategy().create());
         disruptor.setDefaultExceptionHandler(new FatalExceptionHandler());
         final ReplyHandler responder = new ReplyHandler(lateReplies);
-        if (context.journalHandler() != null)
+        if (journalStage != null)
         {
             // 1. journaler: appends each state-changing command, beside the processor.
             // 2. processor: the single writer, applies the command to the book.
             // 3. responder: after both, completes replies and clears the slot.
-            disruptor.handleEventsWith(context.journalHandler(), processor).then(responder);
+            disruptor.handleEventsWith(journalStage, processor).then(responder);
         }
         else
         {
@@ -80,6 +105,10 @@ public final class TriageEngine implements AutoCloseable
             disruptor.handleEventsWith(processor).then(responder);
         }
         ring = disruptor.start();
+        if (book.parkedCount() > 0)
+        {
+            publish(Command.of(CommandType.RESTART));
+        }
         if (context.tickIntervalMs() > 0)
         {
             final TickerAgent ticker = new TickerAgent(
@@ -115,7 +144,7 @@ public final class TriageEngine implements AutoCloseable
         {
             return ResultCode.HALTED;
         }
-        return ring.tryPublishEvent(CommandTranslator.INSTANCE, command, context.clock()) ? ResultCode.OK : ResultCode.REJECTED;
+        return ring.tryPublishEvent(translator, command, context.clock()) ? ResultCode.OK : ResultCode.REJECTED;
     }
 
     /**
@@ -191,17 +220,32 @@ public final class TriageEngine implements AutoCloseable
         {
             // A stage died: what is still in the ring will never be processed, so there is nothing to drain.
             disruptor.halt();
-            return;
         }
-        try
+        else
         {
-            disruptor.shutdown(10, TimeUnit.SECONDS);
+            try
+            {
+                disruptor.shutdown(10, TimeUnit.SECONDS);
+            }
+            catch (final TimeoutException e)
+            {
+                LOG.log(System.Logger.Level.ERROR, "engine did not drain within 10 s; halting");
+                disruptor.halt();
+            }
         }
-        catch (final TimeoutException e)
+        stageThreads.join(5_000);
+        if (journal != null)
         {
-            LOG.log(System.Logger.Level.ERROR, "engine did not drain within 10 s; halting");
-            disruptor.halt();
+            journal.close();
         }
+    }
+
+    /**
+     * @return what recovery replayed from the journal on start (zero without a journal).
+     */
+    public Journal.ReplayResult recovered()
+    {
+        return recovered;
     }
 
     private void onTickerError(final Throwable t)
@@ -236,13 +280,35 @@ public final class TriageEngine implements AutoCloseable
     private static final class StageThreadFactory implements ThreadFactory
     {
         private final AtomicInteger count = new AtomicInteger();
+        private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
         @Override
         public Thread newThread(final Runnable r)
         {
             final Thread thread = new Thread(r, "triage-stage-" + count.incrementAndGet());
             thread.setDaemon(true);
+            threads.add(thread);
             return thread;
+        }
+
+        /**
+         * Disruptor's halt only signals the stages; wait until each has run its shutdown hook and exited.
+         */
+        void join(final long timeoutMs)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            for (final Thread thread : threads)
+            {
+                try
+                {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

@@ -21,6 +21,10 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--bind", defaultValue = ServerContext.BIND_DEFAULT, description = "address to listen on (default: ${DEFAULT-VALUE})")
     String bind;
 
+    @Option(names = "--journal", defaultValue = "data",
+        description = "journal directory: replayed on start, appended to while running (default: ./${DEFAULT-VALUE})")
+    Path journal;
+
     @Option(names = "--tokens", description = "bearer token file (required unless bound to loopback); see 'triage token'")
     Path tokens;
 
@@ -35,12 +39,15 @@ final class ServeCommand implements Callable<Integer>
             .port(port)
             .bindAddress(bind)
             .tokensFile(tokens)
-            .engineContext(new EngineContext().waitStrategy(waitStrategy)));
+            .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
             System.out.println("triage stopped: calls finished, ring drained");
         }, "triage-shutdown"));
+        final var recovered = server.engine().recovered();
+        System.out.printf("journal %s: replayed %,d commands in %d ms (%,.0f commands/s)%n", journal.toAbsolutePath().normalize(),
+            recovered.commands(), recovered.nanos() / 1_000_000, recovered.rate());
         System.out.println("triage listening on " + bind + ":" + server.port() +
             (tokens == null ? " (no authentication: loopback only)" : " (tokens from " + tokens + ")"));
         server.awaitTermination();

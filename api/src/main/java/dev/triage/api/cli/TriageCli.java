@@ -28,11 +28,18 @@ import picocli.CommandLine.Command;
     })
 public final class TriageCli
 {
+    /** Held so the setting is not collected: Chronicle's start-up notes are not for operators. */
+    private static final java.util.logging.Logger CHRONICLE_LOG = java.util.logging.Logger.getLogger("net.openhft");
+
     /**
      * @param args the command line.
      */
     public static void main(final String[] args)
     {
+        // The journal library must never phone home.
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+        CHRONICLE_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 

@@ -14,7 +14,8 @@ import java.util.Objects;
  * {@link #apply(Command)} on the processor thread; nothing here locks, reads a clock or throws for business
  * outcomes, which are {@link ResultCode}s.
  * <p>
- * Time is the command's timestamp (clamped so it never goes back). Time-driven changes (SLA bands, preferred-skill
+ * Time is the command's timestamp (clamped so it never goes back; read-only queries see it but do not move it).
+ * Time-driven changes (SLA bands, preferred-skill
  * relaxation, lease expiry, long-poll time-outs) happen only when a TICK fires their timers, at most
  * {@code timerLimitPerTick} of each kind per tick, so the same journal always gives the same decisions.
  * <p>
@@ -102,6 +103,7 @@ public final class TriageBook
      */
     public void apply(final Command cmd)
     {
+        final long journaledNowMs = nowMs;
         nowMs = Math.max(nowMs, cmd.timestampMs);
         sequence = cmd.sequence;
         final Reply r = cmd.reply != null ? cmd.reply : scratchReply;
@@ -114,6 +116,11 @@ public final class TriageBook
         r.result = result;
         r.policyVersion = policyVersion;
         cmd.replyDeferred = result == ResultCode.PARKED;
+        if (!cmd.type.changesState())
+        {
+            // Queries are not journaled, so they must not move the clock a replay will see.
+            nowMs = journaledNowMs;
+        }
     }
 
     private ResultCode dispatch(final Command cmd, final Reply r)
@@ -135,6 +142,7 @@ public final class TriageBook
             case TICK: return onTick();
             case TOP: return onTop(cmd, r);
             case STATS: return onStats(r);
+            case RESTART: return onRestart();
             default: return invalid(r, "type is not a known command");
         }
     }
@@ -672,6 +680,16 @@ public final class TriageBook
         enqueue(c);
     }
 
+    private ResultCode onRestart()
+    {
+        int n = parked.count();
+        while (n-- > 0)
+        {
+            completeLate(parked.unpark(agents.get(parked.earliestTimeoutHandle())), ResultCode.CANCELLED);
+        }
+        return ResultCode.OK;
+    }
+
     private ResultCode onTop(final Command cmd, final Reply r)
     {
         if (cmd.topN < 1 || cmd.topN > MAX_TOP || r.topIds == null || cmd.topN > r.topIds.length)
@@ -1131,6 +1149,14 @@ public final class TriageBook
     public int openCount()
     {
         return index.size();
+    }
+
+    /**
+     * @return agents waiting in a long-poll.
+     */
+    public int parkedCount()
+    {
+        return parked.count();
     }
 
     public long assignmentsTotal()

@@ -4,23 +4,27 @@ import com.lmax.disruptor.EventTranslatorTwoArg;
 import org.agrona.concurrent.EpochClock;
 
 /**
- * Copies a caller's command into a ring slot and stamps its sequence and time. Stateless and shared: no
- * capturing lambda, no allocation per publish.
+ * Copies a caller's command into a ring slot and stamps its sequence and time. One per engine, immutable: no
+ * capturing lambda, no allocation per publish. Sequences continue those of the journal, so they grow across
+ * restarts.
  */
 public final class CommandTranslator implements EventTranslatorTwoArg<Command, Command, EpochClock>
 {
-    /** The one instance. */
-    public static final CommandTranslator INSTANCE = new CommandTranslator();
+    private final long sequenceBase;
 
-    private CommandTranslator()
+    /**
+     * @param sequenceBase the sequence of the ring's first slot (one past the journal's last).
+     */
+    public CommandTranslator(final long sequenceBase)
     {
+        this.sequenceBase = sequenceBase;
     }
 
     @Override
     public void translateTo(final Command slot, final long sequence, final Command source, final EpochClock clock)
     {
         slot.copyFrom(source);
-        slot.sequence = sequence;
+        slot.sequence = sequenceBase + sequence;
         slot.timestampMs = clock.time();
     }
 }

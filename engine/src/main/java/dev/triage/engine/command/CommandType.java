@@ -20,9 +20,11 @@ public enum CommandType
     SET_POLICY(12, true),
     TICK(13, true),
     TOP(14, false),
-    STATS(15, false);
+    STATS(15, false),
+    /** The server restarted: long-polls of the previous run have no caller any more and are dropped. */
+    RESTART(16, true);
 
-    private static final CommandType[] BY_CODE = new CommandType[16];
+    private static final CommandType[] BY_CODE = new CommandType[17];
 
     static
     {

@@ -1,0 +1,63 @@
+package dev.triage.api;
+
+import dev.triage.engine.EngineContext;
+import dev.triage.proto.v1.NextBestReply;
+import dev.triage.proto.v1.NextBestRequest;
+import dev.triage.proto.v1.StatsReply;
+import dev.triage.proto.v1.StatsRequest;
+import dev.triage.proto.v1.TopReply;
+import dev.triage.proto.v1.TopRequest;
+import dev.triage.proto.v1.UpsertAgentRequest;
+import dev.triage.proto.v1.Urgency;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static dev.triage.api.TriageServiceIT.byAgent;
+import static dev.triage.api.TriageServiceIT.open;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Open and assign over gRPC, stop the server, start it on the same journal: the same state, over real netty.
+ */
+@Timeout(60)
+class RestartIT
+{
+    @TempDir
+    Path journal;
+
+    @Test
+    void shouldComeBackWithTheSameStateAfterARestart() throws Exception
+    {
+        final StatsReply before;
+        final TopReply topBefore;
+        try (ServerFixture first = new ServerFixture(new EngineContext().journalDir(journal), null))
+        {
+            final var stub = first.stub();
+            stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(3).build());
+            stub.open(open("C-1", Urgency.NORMAL, 1, ""));
+            stub.open(open("C-2", Urgency.CRITICAL, 10, ""));
+            stub.open(open("C-3", Urgency.LOW, 1, ""));
+            final NextBestReply next = stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
+            assertEquals("C-2", next.getConversationId());
+            stub.ack(byAgent("ann", "C-2"));
+            before = stub.stats(StatsRequest.getDefaultInstance());
+            topBefore = stub.top(TopRequest.getDefaultInstance());
+        }
+        try (ServerFixture second = new ServerFixture(new EngineContext().journalDir(journal), null))
+        {
+            assertEquals(6, second.server.engine().recovered().commands());
+            final var stub = second.stub();
+            assertEquals(before, stub.stats(StatsRequest.getDefaultInstance()));
+            final TopReply topAfter = stub.top(TopRequest.getDefaultInstance());
+            assertEquals(topBefore.getEntriesList().stream().map(e -> e.getId()).toList(),
+                topAfter.getEntriesList().stream().map(e -> e.getId()).toList());
+            final NextBestReply next = stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
+            assertTrue(next.getAssigned());
+            assertEquals("C-1", next.getConversationId());
+        }
+    }
+}

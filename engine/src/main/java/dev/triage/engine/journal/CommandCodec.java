@@ -1,0 +1,246 @@
+package dev.triage.engine.journal;
+
+import dev.triage.engine.book.AgentStatus;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.policy.Policy;
+import net.openhft.chronicle.bytes.BytesIn;
+import net.openhft.chronicle.bytes.BytesOut;
+
+/**
+ * Bytes on disk for one journaled command (docs/journal-format.md): a format version, the stable type code,
+ * sequence and timestamp, then a bitmap of the inputs present and those inputs only. Encoding allocates nothing.
+ */
+public final class CommandCodec
+{
+    /** Format version written by this code. A reader refuses records of a newer version. */
+    public static final int VERSION = 1;
+
+    private static final int CONVERSATION = 1;
+    private static final int AGENT = 1 << 1;
+    private static final int INCIDENT = 1 << 2;
+    private static final int URGENCY = 1 << 3;
+    private static final int IMPACT = 1 << 4;
+    private static final int REQUIRED = 1 << 5;
+    private static final int PREFERRED = 1 << 6;
+    private static final int WAITING_SINCE = 1 << 7;
+    private static final int RESPOND_BY = 1 << 8;
+    private static final int MAX_WAIT = 1 << 9;
+    private static final int CAPACITY = 1 << 10;
+    private static final int STATUS = 1 << 11;
+    private static final int UPDATE_FLAGS = 1 << 12;
+    private static final int POLICY = 1 << 13;
+    private static final String[] NO_SKILLS = new String[0];
+
+    private CommandCodec()
+    {
+    }
+
+    /**
+     * @param c a state-changing command with sequence and timestamp.
+     * @param out where the record goes.
+     */
+    public static void encode(final Command c, final BytesOut<?> out)
+    {
+        int present = 0;
+        present |= c.conversationId != null ? CONVERSATION : 0;
+        present |= c.agentId != null ? AGENT : 0;
+        present |= c.incidentKey != null ? INCIDENT : 0;
+        present |= c.urgency != null ? URGENCY : 0;
+        present |= c.impact != 0 ? IMPACT : 0;
+        present |= c.requiredSkills != null && c.requiredSkills.length > 0 ? REQUIRED : 0;
+        present |= c.preferredSkills != null && c.preferredSkills.length > 0 ? PREFERRED : 0;
+        present |= c.waitingSinceMs != 0 ? WAITING_SINCE : 0;
+        present |= c.respondByMs != 0 ? RESPOND_BY : 0;
+        present |= c.maxWaitMs != 0 ? MAX_WAIT : 0;
+        present |= c.capacity != 0 ? CAPACITY : 0;
+        present |= c.agentStatus != null ? STATUS : 0;
+        present |= c.updateFlags != 0 ? UPDATE_FLAGS : 0;
+        present |= c.policy != null ? POLICY : 0;
+
+        out.writeByte((byte)VERSION);
+        out.writeStopBit(c.type.code());
+        out.writeStopBit(c.sequence);
+        out.writeLong(c.timestampMs);
+        out.writeStopBit(present);
+        if ((present & CONVERSATION) != 0)
+        {
+            out.writeUtf8(c.conversationId);
+        }
+        if ((present & AGENT) != 0)
+        {
+            out.writeUtf8(c.agentId);
+        }
+        if ((present & INCIDENT) != 0)
+        {
+            out.writeUtf8(c.incidentKey);
+        }
+        if ((present & URGENCY) != 0)
+        {
+            out.writeByte((byte)c.urgency.ordinal());
+        }
+        if ((present & IMPACT) != 0)
+        {
+            out.writeStopBit(c.impact);
+        }
+        if ((present & REQUIRED) != 0)
+        {
+            writeNames(c.requiredSkills, out);
+        }
+        if ((present & PREFERRED) != 0)
+        {
+            writeNames(c.preferredSkills, out);
+        }
+        if ((present & WAITING_SINCE) != 0)
+        {
+            out.writeLong(c.waitingSinceMs);
+        }
+        if ((present & RESPOND_BY) != 0)
+        {
+            out.writeLong(c.respondByMs);
+        }
+        if ((present & MAX_WAIT) != 0)
+        {
+            out.writeStopBit(c.maxWaitMs);
+        }
+        if ((present & CAPACITY) != 0)
+        {
+            out.writeStopBit(c.capacity);
+        }
+        if ((present & STATUS) != 0)
+        {
+            out.writeByte((byte)c.agentStatus.ordinal());
+        }
+        if ((present & UPDATE_FLAGS) != 0)
+        {
+            out.writeStopBit(c.updateFlags);
+        }
+        if ((present & POLICY) != 0)
+        {
+            writePolicy(c.policy, out);
+        }
+    }
+
+    /**
+     * @param in a record.
+     * @param into a command to fill (cleared first); its reply stays null.
+     * @return {@code into}.
+     * @throws JournalFormatException if the record is of a newer version or malformed.
+     */
+    public static Command decode(final BytesIn<?> in, final Command into)
+    {
+        into.clear();
+        final int version = in.readByte();
+        if (version != VERSION)
+        {
+            throw new JournalFormatException("record format version " + version + " is not readable by this version " + VERSION);
+        }
+        final int code = (int)in.readStopBit();
+        into.type = CommandType.ofCode(code);
+        if (into.type == null || !into.type.changesState())
+        {
+            throw new JournalFormatException("unknown or read-only command type code " + code);
+        }
+        into.sequence = in.readStopBit();
+        into.timestampMs = in.readLong();
+        final int present = (int)in.readStopBit();
+        if ((present & ~((POLICY << 1) - 1)) != 0)
+        {
+            throw new JournalFormatException("unknown fields in presence bitmap " + Integer.toBinaryString(present));
+        }
+        into.conversationId = (present & CONVERSATION) != 0 ? in.readUtf8() : null;
+        into.agentId = (present & AGENT) != 0 ? in.readUtf8() : null;
+        into.incidentKey = (present & INCIDENT) != 0 ? in.readUtf8() : null;
+        into.urgency = (present & URGENCY) != 0 ? Urgency.ofLevel(checkedOrdinal(in.readByte(), Urgency.count(), "urgency")) : null;
+        into.impact = (present & IMPACT) != 0 ? (int)in.readStopBit() : 0;
+        into.requiredSkills = (present & REQUIRED) != 0 ? readNames(in) : NO_SKILLS;
+        into.preferredSkills = (present & PREFERRED) != 0 ? readNames(in) : NO_SKILLS;
+        into.waitingSinceMs = (present & WAITING_SINCE) != 0 ? in.readLong() : 0;
+        into.respondByMs = (present & RESPOND_BY) != 0 ? in.readLong() : 0;
+        into.maxWaitMs = (present & MAX_WAIT) != 0 ? in.readStopBit() : 0;
+        into.capacity = (present & CAPACITY) != 0 ? (int)in.readStopBit() : 0;
+        into.agentStatus = (present & STATUS) != 0 ?
+            AgentStatus.values()[checkedOrdinal(in.readByte(), AgentStatus.values().length, "agent status")] : null;
+        into.updateFlags = (present & UPDATE_FLAGS) != 0 ? (int)in.readStopBit() : 0;
+        into.policy = (present & POLICY) != 0 ? readPolicy(in) : null;
+        return into;
+    }
+
+    private static int checkedOrdinal(final int ordinal, final int count, final String what)
+    {
+        if (ordinal < 0 || ordinal >= count)
+        {
+            throw new JournalFormatException(what + " ordinal " + ordinal + " out of range");
+        }
+        return ordinal;
+    }
+
+    private static void writeNames(final String[] names, final BytesOut<?> out)
+    {
+        out.writeStopBit(names.length);
+        for (final String name : names)
+        {
+            out.writeUtf8(name);
+        }
+    }
+
+    private static String[] readNames(final BytesIn<?> in)
+    {
+        final long n = in.readStopBit();
+        if (n < 0 || n > 1_024)
+        {
+            throw new JournalFormatException("skill count " + n + " out of range");
+        }
+        final String[] names = new String[(int)n];
+        for (int i = 0; i < n; i++)
+        {
+            names[i] = in.readUtf8();
+        }
+        return names;
+    }
+
+    private static void writePolicy(final Policy p, final BytesOut<?> out)
+    {
+        for (int u = 0; u < Urgency.count(); u++)
+        {
+            out.writeStopBit(p.urgencyPoints(Urgency.ofLevel(u)));
+        }
+        out.writeStopBit(p.impactPointsPerDoubling());
+        out.writeStopBit(p.agePointsPerMinute());
+        out.writeByte((byte)(p.newestFirstMaxUrgency() == null ? -1 : p.newestFirstMaxUrgency().ordinal()));
+        out.writeStopBit(p.newestFirstMinImpact());
+        out.writeStopBit(p.slaAtRiskWindowMs());
+        out.writeStopBit(p.slaAtRiskPoints());
+        out.writeStopBit(p.slaBreachedPoints());
+        out.writeStopBit(p.leaseMs());
+        out.writeStopBit(p.relaxPreferredAfterMs());
+    }
+
+    private static Policy readPolicy(final BytesIn<?> in)
+    {
+        final Policy.Builder b = Policy.builder();
+        for (int u = 0; u < Urgency.count(); u++)
+        {
+            b.urgencyPoints(Urgency.ofLevel(u), in.readStopBit());
+        }
+        b.impactPointsPerDoubling(in.readStopBit());
+        b.agePointsPerMinute(in.readStopBit());
+        final int newestFirst = in.readByte();
+        final long minImpact = in.readStopBit();
+        b.newestFirst(newestFirst < 0 ? null : Urgency.ofLevel(checkedOrdinal(newestFirst, Urgency.count(), "urgency")), minImpact);
+        b.slaAtRiskWindowMs(in.readStopBit());
+        final long atRisk = in.readStopBit();
+        b.slaPoints(atRisk, in.readStopBit());
+        b.leaseMs(in.readStopBit());
+        b.relaxPreferredAfterMs(in.readStopBit());
+        try
+        {
+            return b.build();
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new JournalFormatException("journaled policy is invalid: " + e.getMessage());
+        }
+    }
+}

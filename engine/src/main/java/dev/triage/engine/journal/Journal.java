@@ -1,0 +1,111 @@
+package dev.triage.engine.journal;
+
+import dev.triage.engine.command.Command;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The command journal: a Chronicle Queue directory rolled hourly. Appends come from the {@link JournalHandler}
+ * stage; {@link #replay} reads every record back in order.
+ */
+public final class Journal implements AutoCloseable
+{
+    static
+    {
+        // A product must not phone home; set before Chronicle's classes initialise.
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+    }
+
+    /** What a replay found. */
+    public record ReplayResult(long commands, long lastSequence, long nanos)
+    {
+        /**
+         * @return commands per second.
+         */
+        public double rate()
+        {
+            return nanos == 0 ? 0 : commands * 1e9 / nanos;
+        }
+    }
+
+    private final Path directory;
+    private final ChronicleQueue queue;
+
+    /**
+     * @param directory created if missing.
+     */
+    public Journal(final Path directory)
+    {
+        this.directory = directory;
+        queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FAST_HOURLY).build();
+    }
+
+    /**
+     * Read every record from the start, in order.
+     *
+     * @param apply receives each command (reused between calls; reply null).
+     * @return counts and the last sequence, or -1 when empty.
+     * @throws JournalFormatException naming the record index that cannot be read.
+     */
+    public ReplayResult replay(final Consumer<Command> apply)
+    {
+        final long start = System.nanoTime();
+        final Command command = new Command();
+        long count = 0;
+        long lastSequence = -1;
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    try
+                    {
+                        CommandCodec.decode(dc.wire().bytes(), command);
+                    }
+                    catch (final RuntimeException e)
+                    {
+                        throw new JournalFormatException("journal " + directory + ": record " + count + " at index 0x" +
+                            Long.toHexString(dc.index()) + " cannot be read (" + e.getMessage() + "); records before it are intact");
+                    }
+                    if (command.sequence <= lastSequence)
+                    {
+                        throw new JournalFormatException("journal " + directory + ": sequence " + command.sequence +
+                            " after " + lastSequence + " at index 0x" + Long.toHexString(dc.index()));
+                    }
+                    lastSequence = command.sequence;
+                    apply.accept(command);
+                    count++;
+                }
+            }
+        }
+        return new ReplayResult(count, lastSequence, System.nanoTime() - start);
+    }
+
+    ChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    @Override
+    public void close()
+    {
+        queue.close();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.triage.engine.journal;
+
+import dev.triage.engine.EngineContext;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.book.ConversationState;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An engine stopped and started on the same journal directory comes back with the same state.
+ */
+@Timeout(60)
+class EngineRestartTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRecoverStateAndDropLongPollsOfThePreviousRun() throws Exception
+    {
+        final long hashBefore;
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0)))
+        {
+            call(engine, Command.upsertAgent("ann", 2, "en"));
+            call(engine, Command.upsertAgent("bob", 1, "de"));
+            call(engine, Command.open("C-1", Urgency.NORMAL, 1, "en"));
+            call(engine, Command.open("C-2", Urgency.HIGH, 5, "en"));
+            assertEquals("C-2", call(engine, Command.nextBest("ann", 0)).conversationId);
+            call(engine, Command.byAgent(CommandType.ACK, "ann", "C-2"));
+            final CompletableFuture<Reply> parked = engine.submit(Command.nextBest("bob", 60_000));
+            call(engine, Command.of(CommandType.STATS));
+            assertTrue(!parked.isDone());
+            engine.close();
+            hashBefore = engine.book().stateHash();
+        }
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0)))
+        {
+            assertEquals(7, engine.recovered().commands());
+            final Reply stats = call(engine, Command.of(CommandType.STATS));
+            assertEquals(1, stats.open);
+            assertEquals(1, stats.assigned);
+            assertEquals(0, stats.parkedAgents, "the previous run's long-poll has no caller any more");
+            assertEquals(1, stats.assignmentsTotal);
+            final Reply opened = call(engine, Command.open("C-3", Urgency.NORMAL, 1, "en"));
+            assertTrue(opened.sequence > 7, "sequences continue the journal's");
+            assertEquals("C-1", call(engine, Command.nextBest("ann", 0)).conversationId, "C-1 was opened first");
+            engine.close();
+            assertEquals(ConversationState.ASSIGNED, engine.book().conversation("C-2").state());
+        }
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0)))
+        {
+            engine.close();
+            assertEquals(null, engine.book().validateInternalState());
+            assertTrue(engine.book().stateHash() != hashBefore);
+            assertEquals(10, engine.recovered().commands());
+        }
+    }
+
+    private static Reply call(final TriageEngine engine, final Command command) throws Exception
+    {
+        final Reply reply = engine.submit(command).get(10, TimeUnit.SECONDS);
+        if (reply.result != ResultCode.OK)
+        {
+            throw new AssertionError(command + " -> " + reply);
+        }
+        return reply;
+    }
+}
