@@ -57,9 +57,17 @@ final class ServerFixture implements AutoCloseable
     }
 
     @Override
-    public void close() throws Exception
+    public void close()
     {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel.shutdownNow();
+        try
+        {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
         server.close();
     }
 }

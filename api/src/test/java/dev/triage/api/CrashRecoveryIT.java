@@ -1,0 +1,173 @@
+package dev.triage.api;
+
+import dev.triage.api.cli.TriageCli;
+import dev.triage.engine.EngineContext;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.book.Conversation;
+import dev.triage.proto.v1.ConversationReply;
+import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.TriageGrpc;
+import dev.triage.proto.v1.Urgency;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real server in a child JVM takes opens over gRPC and is killed with SIGKILL at a random point; recovery from
+ * the same journal must hold every open that was acknowledged before the kill, each exactly once.
+ */
+class CrashRecoveryIT
+{
+    @TempDir
+    Path journal;
+
+    @Test
+    @Timeout(120)
+    void shouldKeepEveryAcknowledgedCommandAcrossAKill() throws Exception
+    {
+        final long seed = Long.getLong("crash.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final int killAfter = 500 + random.nextInt(3_000);
+        System.out.println("CrashRecoveryIT seed=" + seed + " killAfter=" + killAfter + " acknowledged opens");
+
+        final int port;
+        try (ServerSocket probe = new ServerSocket(0))
+        {
+            port = probe.getLocalPort();
+        }
+        final Process child = startChild(port);
+        final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        final AtomicInteger sent = new AtomicInteger();
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try
+        {
+            final TriageGrpc.TriageStub stub = TriageGrpc.newStub(channel);
+            final Semaphore inFlight = new Semaphore(64);
+            final CountDownLatch killed = new CountDownLatch(1);
+            while (killed.getCount() > 0 && child.isAlive())
+            {
+                inFlight.acquire();
+                final String id = "crash-" + sent.getAndIncrement();
+                stub.withDeadlineAfter(10, TimeUnit.SECONDS).open(
+                    OpenRequest.newBuilder().setId(id).setUrgency(Urgency.forNumber(1 + random.nextInt(5))).setImpact(1).build(),
+                    new StreamObserver<>()
+                    {
+                        @Override
+                        public void onNext(final ConversationReply value)
+                        {
+                            if (acknowledged.add(id) && acknowledged.size() == killAfter)
+                            {
+                                child.destroyForcibly();
+                                killed.countDown();
+                            }
+                        }
+
+                        @Override
+                        public void onError(final Throwable t)
+                        {
+                            inFlight.release();
+                        }
+
+                        @Override
+                        public void onCompleted()
+                        {
+                            inFlight.release();
+                        }
+                    });
+            }
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
+        }
+        finally
+        {
+            child.destroyForcibly();
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        final List<String> acked = new ArrayList<>(acknowledged);
+        assertTrue(acked.size() >= killAfter);
+
+        try (TriageEngine recovered = TriageEngine.start(new EngineContext().journalDir(journal).tickIntervalMs(0)))
+        {
+            recovered.close();
+            for (final String id : acked)
+            {
+                final Conversation c = recovered.book().conversation(id);
+                assertNotNull(c, "acknowledged open " + id + " was lost (seed " + seed + ")");
+            }
+            // No timers are armed in this load (no SLA, lease or long-poll), so every record is an OPEN.
+            final long opens = recovered.recovered().commands();
+            assertEquals(opens, recovered.book().liveConversations(), "every journaled open applied once");
+            assertTrue(opens >= acked.size() && opens <= sent.get(), opens + " opens recovered of " + sent.get() + " sent");
+            assertNull(recovered.book().validateInternalState());
+        }
+    }
+
+    private Process startChild(final int port) throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle"))
+            {
+                command.add(arg);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(TriageCli.class.getName());
+        command.addAll(List.of("serve", "--port", Integer.toString(port), "--journal", journal.toString()));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        final CountDownLatch listening = new CountDownLatch(1);
+        final Thread reader = new Thread(() ->
+        {
+            try
+            {
+                String line;
+                while ((line = out.readLine()) != null)
+                {
+                    if (line.startsWith("triage listening"))
+                    {
+                        listening.countDown();
+                    }
+                }
+            }
+            catch (final java.io.IOException ignored)
+            {
+                // The child was killed: its output ends.
+            }
+        }, "crash-child-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!listening.await(60, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new AssertionError("child server did not start");
+        }
+        return process;
+    }
+}
