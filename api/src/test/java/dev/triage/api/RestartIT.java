@@ -47,6 +47,17 @@ class RestartIT
             before = stub.stats(StatsRequest.getDefaultInstance());
             topBefore = stub.top(TopRequest.getDefaultInstance());
         }
+        final String audit = runCli("audit", "--journal", journal.toString(), "--conversation", "C-2");
+        assertTrue(audit.contains("#2  OPEN C-2 -> OK"), audit);
+        assertTrue(audit.contains("C-2 ASSIGNED to ann (NEXT_BEST)"), audit);
+        assertTrue(audit.contains("= urgency 1000 + impact 180 + age "), audit);
+        assertTrue(audit.contains("; 3 eligible; runner-up C-1 ("), audit);
+        assertTrue(audit.contains("ACK C-2 by ann -> OK"), audit);
+        final String replay = runCli("replay", "--journal", journal.toString());
+        assertTrue(replay.contains("replayed 6 commands"), replay);
+        assertTrue(replay.contains("open 2, assigned 1, pending 0"), replay);
+        assertTrue(replay.contains("invariants hold"), replay);
+
         try (ServerFixture second = new ServerFixture(new EngineContext().journalDir(journal), null))
         {
             assertEquals(6, second.server.engine().recovered().commands());
@@ -59,5 +70,21 @@ class RestartIT
             assertTrue(next.getAssigned());
             assertEquals("C-1", next.getConversationId());
         }
+    }
+
+    private static String runCli(final String... args)
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream old = System.out;
+        try
+        {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, dev.triage.api.cli.TriageCli.commandLine().execute(args));
+        }
+        finally
+        {
+            System.setOut(old);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

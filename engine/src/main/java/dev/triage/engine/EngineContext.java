@@ -8,6 +8,7 @@ import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.triage.engine.book.TriageBook;
 import dev.triage.engine.command.Command;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -136,6 +137,19 @@ public final class EngineContext
         expectedAgents = Math.min(expectedAgents, maxAgents);
         concluded = true;
         return this;
+    }
+
+    /**
+     * The book these settings describe. Live engine, recovery and offline tools all build it here, because its
+     * decisions depend on the retention bound, the timer limit and the agent limit, which are not journaled.
+     *
+     * @param deferred where late replies go.
+     * @return a new book.
+     */
+    public TriageBook newBook(final TriageBook.DeferredReplies deferred)
+    {
+        conclude();
+        return new TriageBook(expectedConversations, expectedAgents, maxAgents, retainResolved, timerLimitPerTick, deferred);
     }
 
     private static void require(final boolean condition, final String message)

@@ -58,19 +58,13 @@ public final class TriageEngine implements AutoCloseable
         // window plus one per command in the window, so this queue can never overflow.
         final OneToOneConcurrentArrayQueue<Reply> lateReplies =
             new OneToOneConcurrentArrayQueue<>(context.ringSize() + context.maxAgents());
-        book = new TriageBook(
-            context.expectedConversations(),
-            context.expectedAgents(),
-            context.maxAgents(),
-            context.retainResolved(),
-            context.timerLimitPerTick(),
-            reply ->
+        book = context.newBook(reply ->
+        {
+            if (!lateReplies.offer(reply))
             {
-                if (!lateReplies.offer(reply))
-                {
-                    throw new IllegalStateException("late reply queue overflow at sequence " + reply.completedAtSequence);
-                }
-            });
+                throw new IllegalStateException("late reply queue overflow at sequence " + reply.completedAtSequence);
+            }
+        });
         processor = new ProcessorHandler(book);
         EventHandler<Command> journalStage = context.journalHandler();
         if (context.journalDir() != null)

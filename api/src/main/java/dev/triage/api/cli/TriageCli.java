@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
         ClientCommands.Top.class,
         ClientCommands.Stats.class,
         ClientCommands.PolicyCommand.class,
+        AuditCommand.class,
+        ReplayCommand.class,
         TokenCommand.class
     })
 public final class TriageCli

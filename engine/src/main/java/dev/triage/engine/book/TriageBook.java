@@ -56,6 +56,7 @@ public final class TriageBook
     private final Reply scratchReply = new Reply(null);
     private final DeferredReplies deferred;
     private final int timerLimitPerTick;
+    private DecisionListener decisions;
     private final int maxAgents;
 
     private Policy policy = Policy.defaults();
@@ -449,7 +450,7 @@ public final class TriageBook
         {
             return ResultCode.AGENT_AT_CAPACITY;
         }
-        if (assignBest(a, r))
+        if (assignBest(a, r, DecisionListener.Cause.NEXT_BEST))
         {
             return ResultCode.OK;
         }
@@ -484,7 +485,7 @@ public final class TriageBook
         {
             return r.result;
         }
-        unassign(c);
+        returned(c, DecisionListener.Cause.RELEASED);
         c.state = ConversationState.OPEN;
         enqueue(c);
         r.conversationState = c.state;
@@ -596,7 +597,7 @@ public final class TriageBook
                 final Conversation next = c.next;
                 if (!c.acked)
                 {
-                    unassign(c);
+                    returned(c, DecisionListener.Cause.AGENT_OFFLINE);
                     c.state = ConversationState.OPEN;
                     enqueue(c);
                 }
@@ -670,7 +671,7 @@ public final class TriageBook
         if (c.state == ConversationState.ASSIGNED)
         {
             leaseExpiries++;
-            unassign(c);
+            returned(c, DecisionListener.Cause.LEASE_EXPIRED);
         }
         else
         {
@@ -742,7 +743,7 @@ public final class TriageBook
         if (a != null)
         {
             final Reply late = parked.unpark(a);
-            assign(c, a, late != null ? late : scratchReply, 1, null, 0);
+            assign(c, a, late != null ? late : scratchReply, 1, null, 0, DecisionListener.Cause.LONG_POLL);
             deferIfWaitedOn(late);
             return;
         }
@@ -762,7 +763,7 @@ public final class TriageBook
     /**
      * @return true if the agent got its best eligible conversation, written to {@code r}.
      */
-    private boolean assignBest(final Agent a, final Reply r)
+    private boolean assignBest(final Agent a, final Reply r, final DecisionListener.Cause cause)
     {
         index.best(a.eligible, nowMs, policy.agePointsPerMinute(), selection);
         if (selection.bestHandle < 0)
@@ -774,7 +775,7 @@ public final class TriageBook
         final long candidates = selection.candidates;
         final long runnerUpScore = selection.runnerUpScoreUnits;
         dequeue(c);
-        assign(c, a, r, candidates, runnerUp, runnerUpScore);
+        assign(c, a, r, candidates, runnerUp, runnerUpScore, cause);
         return true;
     }
 
@@ -785,7 +786,7 @@ public final class TriageBook
      */
     private boolean serveLate(final Agent a, final Reply parkedReply)
     {
-        if (assignBest(a, parkedReply != null ? parkedReply : scratchReply))
+        if (assignBest(a, parkedReply != null ? parkedReply : scratchReply, DecisionListener.Cause.LONG_POLL))
         {
             deferIfWaitedOn(parkedReply);
             return true;
@@ -799,7 +800,8 @@ public final class TriageBook
         final Reply r,
         final long candidates,
         final Conversation runnerUp,
-        final long runnerUpScore)
+        final long runnerUpScore,
+        final DecisionListener.Cause cause)
     {
         final long ageUnits = (policy.isNewestFirst(c.urgency, c.effectiveImpact()) ? -1 : 1) *
             policy.agePointsPerMinute() * (nowMs - c.waitingSinceMs);
@@ -825,6 +827,20 @@ public final class TriageBook
         assignmentsTotal++;
         assignedCount++;
         scheduleTimer(c);
+        if (decisions != null)
+        {
+            decisions.onAssigned(cause, sequence, nowMs, r);
+        }
+    }
+
+    private void returned(final Conversation c, final DecisionListener.Cause cause)
+    {
+        final String agentId = c.agent.id;
+        unassign(c);
+        if (decisions != null)
+        {
+            decisions.onReturned(cause, sequence, nowMs, c.id, agentId);
+        }
     }
 
     private void unassign(final Conversation c)
@@ -1102,6 +1118,15 @@ public final class TriageBook
             }
         }
         return null;
+    }
+
+    /**
+     * @param listener told of every assignment and return to the queue (audit, decision log); null for none.
+     *                 Set before the first command.
+     */
+    public void decisionListener(final DecisionListener listener)
+    {
+        decisions = listener;
     }
 
     /**
