@@ -22,6 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,7 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * that finds nothing every fourth), so the book stays small and the figure is the pipeline's cost.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED" })
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g",
+    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-exports=java.base/jdk.internal.util=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+    "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED", "-Dchronicle.analytics.disable=true", "-Dchronicle.announcer.disable=true" })
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(4)
@@ -43,19 +52,34 @@ public class RingBenchmark
     @Param({ "BLOCKING", "LITE_BLOCKING", "SLEEPING", "BACKOFF", "YIELDING" })
     public EngineContext.WaitStrategyKind waitStrategy;
 
+    /** "off", or "process": every state-changing command appended to a Chronicle Queue journal in a temp dir. */
+    @Param({ "off" })
+    public String journal;
+
     private TriageEngine engine;
+    private Path journalDir;
 
     @Setup(Level.Trial)
-    public void start()
+    public void start() throws IOException
     {
-        engine = TriageEngine.start(new EngineContext().waitStrategy(waitStrategy).ringSize(16_384).retainResolved(0));
+        final EngineContext context = new EngineContext().waitStrategy(waitStrategy).ringSize(16_384).retainResolved(0);
+        if (journal.equals("process"))
+        {
+            journalDir = Files.createTempDirectory("ring-journal");
+            context.journalDir(journalDir);
+        }
+        engine = TriageEngine.start(context);
         engine.submit(Command.upsertAgent("nobody-qualified", 1, "no-such-skill")).join();
     }
 
     @TearDown(Level.Trial)
-    public void stop()
+    public void stop() throws IOException
     {
         engine.close();
+        if (journalDir != null)
+        {
+            JournalReplay.delete(journalDir);
+        }
     }
 
     /**
