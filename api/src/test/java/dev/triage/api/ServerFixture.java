@@ -23,7 +23,7 @@ final class ServerFixture implements AutoCloseable
 
     ServerFixture(final EngineContext engine, final Path tokens) throws Exception
     {
-        server = TriageServer.start(new ServerContext().port(0).tokensFile(tokens).engineContext(engine));
+        server = TriageServer.start(new ServerContext().port(0).metricsPort(0).tokensFile(tokens).engineContext(engine));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
 

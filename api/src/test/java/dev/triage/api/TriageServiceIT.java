@@ -265,6 +265,28 @@ class TriageServiceIT
     }
 
     @Test
+    void shouldExposePrometheusMetrics() throws Exception
+    {
+        stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(2).build());
+        stub.open(open("C-1", Urgency.NORMAL, 1, ""));
+        stub.open(open("C-2", Urgency.URGENT, 1, ""));
+        assertTrue(stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build()).getAssigned());
+        assertCode(Status.Code.NOT_FOUND, () -> stub.resolve(ref("nope")));
+        final java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + fixture.server.metricsPort() + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        final String body = response.body();
+        assertEquals(200, response.statusCode());
+        assertTrue(body.contains("triage_open_conversations{urgency=\"normal\"} 1"), body);
+        assertTrue(body.contains("triage_open_conversations{urgency=\"urgent\"} 0"), body);
+        assertTrue(body.contains("triage_assigned_conversations 1"), body);
+        assertTrue(body.contains("triage_assignments_total 1"), body);
+        assertTrue(body.contains("triage_wait_before_assignment_seconds_count 1"), body);
+        assertTrue(body.contains("triage_rpc_duration_seconds_count{code=\"NOT_FOUND\",method=\"Resolve\"} 1"), body);
+        assertTrue(body.contains("triage_ring_remaining_capacity"), body);
+    }
+
+    @Test
     void shouldReportHealthServing()
     {
         final HealthCheckResponse health = HealthGrpc.newBlockingStub(fixture.channel)

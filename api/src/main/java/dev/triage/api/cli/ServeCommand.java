@@ -18,6 +18,10 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--port", defaultValue = "" + ServerContext.PORT_DEFAULT, description = "gRPC port (default: ${DEFAULT-VALUE})")
     int port;
 
+    @Option(names = "--metrics-port", defaultValue = "" + ServerContext.METRICS_PORT_DEFAULT,
+        description = "Prometheus metrics port on the bind address; -1 turns metrics off (default: ${DEFAULT-VALUE})")
+    int metricsPort;
+
     @Option(names = "--bind", defaultValue = ServerContext.BIND_DEFAULT, description = "address to listen on (default: ${DEFAULT-VALUE})")
     String bind;
 
@@ -37,6 +41,7 @@ final class ServeCommand implements Callable<Integer>
     {
         final TriageServer server = TriageServer.start(new ServerContext()
             .port(port)
+            .metricsPort(metricsPort)
             .bindAddress(bind)
             .tokensFile(tokens)
             .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal)));
@@ -48,6 +53,10 @@ final class ServeCommand implements Callable<Integer>
         final var recovered = server.engine().recovered();
         System.out.printf("journal %s: replayed %,d commands in %d ms (%,.0f commands/s)%n", journal.toAbsolutePath().normalize(),
             recovered.commands(), recovered.nanos() / 1_000_000, recovered.rate());
+        if (server.metricsPort() > 0)
+        {
+            System.out.println("metrics on http://" + bind + ":" + server.metricsPort() + "/metrics");
+        }
         System.out.println("triage listening on " + bind + ":" + server.port() +
             (tokens == null ? " (no authentication: loopback only)" : " (tokens from " + tokens + ")"));
         server.awaitTermination();

@@ -11,11 +11,14 @@ public final class ServerContext
 {
     /** Default gRPC port. */
     public static final int PORT_DEFAULT = 7411;
+    /** Default Prometheus metrics port. */
+    public static final int METRICS_PORT_DEFAULT = 9464;
     /** Default bind address: loopback, so a development server is never exposed by accident. */
     public static final String BIND_DEFAULT = "127.0.0.1";
 
     private boolean concluded;
     private int port = PORT_DEFAULT;
+    private int metricsPort = METRICS_PORT_DEFAULT;
     private String bindAddress = BIND_DEFAULT;
     private Path tokensFile;
     private EngineContext engineContext = EngineContext.smallHost();
@@ -31,6 +34,10 @@ public final class ServerContext
             if (port < 0 || port > 65_535)
             {
                 throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+            if (metricsPort < -1 || metricsPort > 65_535)
+            {
+                throw new IllegalArgumentException("metrics port must be -1 (off) or 0..65535, was " + metricsPort);
             }
             engineContext.conclude();
             concluded = true;
@@ -60,6 +67,22 @@ public final class ServerContext
     public int port()
     {
         return port;
+    }
+
+    /**
+     * @param metricsPort Prometheus port on the bind address; 0 picks a free one, -1 turns metrics off.
+     * @return this.
+     */
+    public ServerContext metricsPort(final int metricsPort)
+    {
+        checkOpen();
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    public int metricsPort()
+    {
+        return metricsPort;
     }
 
     public ServerContext bindAddress(final String bindAddress)

@@ -31,6 +31,7 @@ public final class TriageServer implements AutoCloseable
     private final TriageEngine engine;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
+    private final TriageMetrics metrics;
     private volatile boolean closed;
 
     private TriageServer(final ServerContext context) throws IOException
@@ -44,12 +45,21 @@ public final class TriageServer implements AutoCloseable
         }
         final TokenStore tokens = context.tokensFile() == null ? null : TokenStore.load(context.tokensFile());
         engine = TriageEngine.start(context.engineContext());
+        TriageMetrics startedMetrics = null;
         try
         {
-            ServerServiceDefinition service = new TriageService(engine, context.engineContext().clock()).bindService();
+            startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort());
+            final TriageMetrics m = startedMetrics;
+            ServerServiceDefinition service = new TriageService(
+                engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned).bindService();
             if (tokens != null)
             {
                 service = ServerInterceptors.intercept(service, new AuthInterceptor(tokens));
+            }
+            if (m != null)
+            {
+                // Outermost, so refused calls are timed and counted too.
+                service = ServerInterceptors.intercept(service, m);
             }
             server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, context.port()))
                 .directExecutor()
@@ -61,9 +71,14 @@ public final class TriageServer implements AutoCloseable
         }
         catch (final IOException | RuntimeException e)
         {
+            if (startedMetrics != null)
+            {
+                startedMetrics.close();
+            }
             engine.close();
             throw e;
         }
+        metrics = startedMetrics;
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
         health.setStatus(TriageGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
         LOG.log(System.Logger.Level.DEBUG, "triage listening on " + context.bindAddress() + ":" + port() +
@@ -91,6 +106,14 @@ public final class TriageServer implements AutoCloseable
     public TriageEngine engine()
     {
         return engine;
+    }
+
+    /**
+     * @return the Prometheus port, or -1 when metrics are off.
+     */
+    public int metricsPort()
+    {
+        return metrics == null ? -1 : metrics.port();
     }
 
     /**
@@ -128,6 +151,10 @@ public final class TriageServer implements AutoCloseable
         {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        if (metrics != null)
+        {
+            metrics.close();
         }
         engine.close();
     }

@@ -36,6 +36,7 @@ import org.agrona.concurrent.EpochClock;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * The Triage gRPC service: validates each request, maps it to a command and publishes it to the ring; the
@@ -48,15 +49,18 @@ public final class TriageService extends TriageGrpc.TriageImplBase
 
     private final TriageEngine engine;
     private final EpochClock clock;
+    private final LongConsumer onAssignedWaitMs;
 
     /**
      * @param engine the running engine.
      * @param clock the clock for request checks (the engine stamps commands with its own).
+     * @param onAssignedWaitMs told how long each conversation assigned by NextBest had waited (metrics).
      */
-    public TriageService(final TriageEngine engine, final EpochClock clock)
+    public TriageService(final TriageEngine engine, final EpochClock clock, final LongConsumer onAssignedWaitMs)
     {
         this.engine = engine;
         this.clock = clock;
+        this.onAssignedWaitMs = onAssignedWaitMs;
     }
 
     @Override
@@ -155,7 +159,14 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             {
                 waitMs = Math.max(0, Math.min(waitMs, deadline.timeRemaining(TimeUnit.MILLISECONDS) - DEADLINE_MARGIN_MS));
             }
-            submit(Command.nextBest(request.getAgentId(), waitMs), out, ProtoMapper::nextBest);
+            submit(Command.nextBest(request.getAgentId(), waitMs), out, reply ->
+            {
+                if (reply.result == ResultCode.OK && reply.conversationId != null)
+                {
+                    onAssignedWaitMs.accept(reply.waitedMs);
+                }
+                return ProtoMapper.nextBest(reply);
+            });
         }
     }
 

@@ -1,0 +1,177 @@
+package dev.triage.api.server;
+
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+
+/**
+ * Prometheus metrics on their own HTTP port: queue depth by urgency, assigned and pending, SLA at risk and
+ * breached, agents waiting, assignments, ring capacity left, journal sequence (one STATS through the ring per
+ * scrape, so the figures are one consistent view), time waited before assignment, and RPC latency by method.
+ */
+public final class TriageMetrics implements AutoCloseable, ServerInterceptor
+{
+    private static final long SAMPLE_TTL_NS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final TriageEngine engine;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram rpcLatency;
+    private final Histogram waitBeforeAssignment;
+    private final HTTPServer http;
+    private Reply sample;
+    private long sampledAtNs;
+
+    /**
+     * @param engine the engine to observe.
+     * @param bind address to listen on.
+     * @param port port; 0 picks a free one.
+     * @throws IOException if the port cannot be bound.
+     */
+    public TriageMetrics(final TriageEngine engine, final InetAddress bind, final int port) throws IOException
+    {
+        this.engine = engine;
+        rpcLatency = Histogram.builder()
+            .name("triage_rpc_duration_seconds")
+            .help("gRPC call latency by method and status code")
+            .labelNames("method", "code")
+            .classicOnly()
+            .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300)
+            .register(registry);
+        waitBeforeAssignment = Histogram.builder()
+            .name("triage_wait_before_assignment_seconds")
+            .help("How long customers had waited when their conversation was assigned")
+            .classicOnly()
+            .classicUpperBounds(1, 5, 15, 30, 60, 120, 300, 600, 1_800, 3_600, 7_200, 14_400, 43_200, 86_400)
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("triage_open_conversations")
+            .help("Conversations waiting in the queue, by urgency")
+            .labelNames("urgency")
+            .callback(cb ->
+            {
+                final Reply s = sample();
+                if (s != null)
+                {
+                    for (int u = 0; u < Urgency.count(); u++)
+                    {
+                        cb.call(s.openByUrgency[u], Urgency.ofLevel(u).name().toLowerCase(Locale.ROOT));
+                    }
+                }
+            })
+            .register(registry);
+        gauge("triage_assigned_conversations", "Conversations held by agents", r -> r.assigned);
+        gauge("triage_pending_conversations", "Conversations waiting on the customer", r -> r.pending);
+        gauge("triage_sla_at_risk_conversations", "Open conversations within the SLA at-risk window", r -> r.slaAtRisk);
+        gauge("triage_sla_breached_conversations", "Open conversations past their SLA deadline", r -> r.slaBreached);
+        gauge("triage_agents", "Known agents", r -> r.agents);
+        gauge("triage_waiting_agents", "Agents waiting in a long-poll NextBest", r -> r.parkedAgents);
+        gauge("triage_journal_sequence", "Sequence of the latest command through the ring", r -> r.sequence);
+        CounterWithCallback.builder()
+            .name("triage_assignments")
+            .help("Conversations assigned since the journal began")
+            .callback(cb ->
+            {
+                final Reply s = sample();
+                if (s != null)
+                {
+                    cb.call(s.assignmentsTotal);
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("triage_ring_remaining_capacity")
+            .help("Free slots in the command ring; 0 means callers get RESOURCE_EXHAUSTED")
+            .callback(cb -> cb.call(engine.remainingCapacity()))
+            .register(registry);
+        http = HTTPServer.builder().inetAddress(bind).port(port).registry(registry).buildAndStart();
+    }
+
+    private void gauge(final String name, final String help, final ToLongFunction<Reply> value)
+    {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb ->
+        {
+            final Reply s = sample();
+            if (s != null)
+            {
+                cb.call(value.applyAsLong(s));
+            }
+        }).register(registry);
+    }
+
+    /**
+     * One STATS through the ring per scrape (cached briefly, as every gauge of a scrape asks).
+     */
+    private synchronized Reply sample()
+    {
+        if (sample == null || System.nanoTime() - sampledAtNs > SAMPLE_TTL_NS)
+        {
+            try
+            {
+                final Reply r = engine.submit(Command.of(CommandType.STATS)).get(1, TimeUnit.SECONDS);
+                sample = r.result == ResultCode.OK ? r : null;
+            }
+            catch (final Exception e)
+            {
+                sample = null;
+            }
+            sampledAtNs = System.nanoTime();
+        }
+        return sample;
+    }
+
+    /**
+     * @param waitedMs how long the assigned conversation had waited.
+     */
+    public void onAssigned(final long waitedMs)
+    {
+        waitBeforeAssignment.observe(waitedMs / 1000.0);
+    }
+
+    public int port()
+    {
+        return http.getPort();
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        final ServerCall<Q, R> call, final Metadata headers, final ServerCallHandler<Q, R> next)
+    {
+        final long startNs = System.nanoTime();
+        final String method = call.getMethodDescriptor().getBareMethodName();
+        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call)
+        {
+            @Override
+            public void close(final Status status, final Metadata trailers)
+            {
+                rpcLatency.labelValues(method, status.getCode().name()).observe((System.nanoTime() - startNs) / 1e9);
+                super.close(status, trailers);
+            }
+        }, headers);
+    }
+
+    @Override
+    public void close()
+    {
+        http.close();
+    }
+}
