@@ -287,6 +287,121 @@ class TriageServiceIT
     }
 
     @Test
+    void shouldStreamQueueEventsToAWatcher() throws Exception
+    {
+        final java.util.concurrent.BlockingQueue<dev.triage.proto.v1.QueueEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        final io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
+        watching.run(() -> TriageGrpc.newStub(fixture.channel).watch(dev.triage.proto.v1.WatchRequest.getDefaultInstance(),
+            new StreamObserver<>()
+            {
+                @Override
+                public void onNext(final dev.triage.proto.v1.QueueEvent value)
+                {
+                    events.add(value);
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                }
+            }));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (fixture.server.watchers() == 0 && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(1).build());
+        stub.open(open("W-1", Urgency.HIGH, 1, ""));
+        stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
+        stub.release(byAgent("ann", "W-1"));
+        stub.resolve(ref("W-1"));
+        final List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++)
+        {
+            final dev.triage.proto.v1.QueueEvent e = events.poll(10, TimeUnit.SECONDS);
+            assertTrue(e != null, "missing event after " + seen);
+            assertEquals("W-1", e.getConversationId());
+            seen.add(e.getKind() + (e.getAgentId().isEmpty() ? "" : ":" + e.getAgentId()));
+        }
+        assertEquals(List.of("OPENED", "ASSIGNED:ann", "RETURNED:ann", "RESOLVED"), seen);
+        watching.cancel(null);
+    }
+
+    @Test
+    void shouldCutOffAWatcherThatDoesNotReadWithoutSlowingTheEngine() throws Exception
+    {
+        final io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
+        watching.run(() -> TriageGrpc.newStub(fixture.channel).watch(dev.triage.proto.v1.WatchRequest.getDefaultInstance(),
+            new io.grpc.stub.ClientResponseObserver<dev.triage.proto.v1.WatchRequest, dev.triage.proto.v1.QueueEvent>()
+            {
+                @Override
+                public void beforeStart(final io.grpc.stub.ClientCallStreamObserver<dev.triage.proto.v1.WatchRequest> call)
+                {
+                    call.disableAutoRequestWithInitial(0);
+                }
+
+                @Override
+                public void onNext(final dev.triage.proto.v1.QueueEvent value)
+                {
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                }
+            }));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (fixture.server.watchers() == 0 && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        final TriageGrpc.TriageStub async = TriageGrpc.newStub(fixture.channel);
+        int opened = 0;
+        while (fixture.server.watchers() > 0 && System.nanoTime() < deadline)
+        {
+            final CompletableFuture<Void> batch = new CompletableFuture<>();
+            final StreamObserver<OpenRequest> in = async.ingest(new StreamObserver<>()
+            {
+                @Override
+                public void onNext(final IngestResult value)
+                {
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    batch.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                    batch.complete(null);
+                }
+            });
+            for (int i = 0; i < 2_000; i++)
+            {
+                in.onNext(open("slow-" + opened++, Urgency.LOW, 1, ""));
+            }
+            in.onCompleted();
+            batch.get(20, TimeUnit.SECONDS);
+        }
+        assertEquals(0, fixture.server.watchers(), "the stalled watcher was never cut off");
+        assertEquals(opened, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
+        watching.cancel(null);
+    }
+
+    @Test
     void shouldReportHealthServing()
     {
         final HealthCheckResponse health = HealthGrpc.newBlockingStub(fixture.channel)

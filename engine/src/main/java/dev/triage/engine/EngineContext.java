@@ -8,6 +8,7 @@ import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.triage.engine.book.QueueEventSink;
 import dev.triage.engine.book.TriageBook;
 import dev.triage.engine.command.Command;
 import org.agrona.concurrent.EpochClock;
@@ -90,6 +91,7 @@ public final class EngineContext
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private EventHandler<Command> journalHandler;
     private Path journalDir;
+    private QueueEventSink queueEventSink;
 
     /**
      * The default: phased back-off. Measured on 2 cores, pure spinning starves the other stages, pure blocking pays
@@ -312,5 +314,21 @@ public final class EngineContext
     public Path journalDir()
     {
         return journalDir;
+    }
+
+    /**
+     * @param sink told of queue changes from the processor thread (after recovery, not during it); null for none.
+     * @return this.
+     */
+    public EngineContext queueEventSink(final QueueEventSink sink)
+    {
+        checkOpen();
+        this.queueEventSink = sink;
+        return this;
+    }
+
+    public QueueEventSink queueEventSink()
+    {
+        return queueEventSink;
     }
 }

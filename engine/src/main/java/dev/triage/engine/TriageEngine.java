@@ -82,6 +82,8 @@ public final class TriageEngine implements AutoCloseable
             recovered = new Journal.ReplayResult(0, -1, 0);
         }
         translator = new CommandTranslator(recovered.lastSequence() + 1);
+        // Watchers see what happens from now on, not the replayed past.
+        book.queueEventSink(context.queueEventSink());
         disruptor = new Disruptor<>(
             Command::new, context.ringSize(), stageThreads, ProducerType.MULTI, context.waitStrategy().create());
         disruptor.setDefaultExceptionHandler(new FatalExceptionHandler());

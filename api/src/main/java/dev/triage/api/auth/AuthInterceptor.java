@@ -41,6 +41,7 @@ public final class AuthInterceptor implements ServerInterceptor
         Map.entry("Release", AGENT_OR_SUPERVISOR),
         Map.entry("Top", SUPERVISOR),
         Map.entry("Stats", SUPERVISOR),
+        Map.entry("Watch", SUPERVISOR),
         Map.entry("GetPolicy", SUPERVISOR),
         Map.entry("SetPolicy", ADMIN));
 

@@ -299,6 +299,26 @@ final class ClientCommands
         }
     }
 
+    @Command(name = "watch", description = "Print queue changes as they happen, until interrupted.")
+    static final class Watch extends ClientCommand
+    {
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final java.util.Iterator<dev.triage.proto.v1.QueueEvent> events =
+                stub.withDeadline(null).watch(dev.triage.proto.v1.WatchRequest.getDefaultInstance());
+            while (events.hasNext())
+            {
+                final dev.triage.proto.v1.QueueEvent e = events.next();
+                out.printf(Locale.ROOT, "%s  #%d  %-12s %s%s%n", Instant.ofEpochMilli(e.getTimeMs()), e.getSequence(), e.getKind(),
+                    e.getConversationId(), e.getAgentId().isEmpty() ? "" :
+                    (e.getKind() == dev.triage.proto.v1.QueueEvent.Kind.ASSIGNED ?
+                        String.format(Locale.ROOT, " -> %s (%.1f)", e.getAgentId(), e.getScore()) : " from " + e.getAgentId()));
+                out.flush();
+            }
+        }
+    }
+
     @Command(name = "policy", description = "Show or change the prioritisation policy.",
         subcommands = { PolicyGet.class, PolicySet.class })
     static final class PolicyCommand

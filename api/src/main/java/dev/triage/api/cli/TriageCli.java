@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         ClientCommands.Release.class,
         ClientCommands.Top.class,
         ClientCommands.Stats.class,
+        ClientCommands.Watch.class,
         ClientCommands.PolicyCommand.class,
         AuditCommand.class,
         ReplayCommand.class,

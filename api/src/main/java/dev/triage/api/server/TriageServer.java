@@ -3,6 +3,7 @@ package dev.triage.api.server;
 import dev.triage.api.auth.AuthInterceptor;
 import dev.triage.api.auth.TokenStore;
 import dev.triage.api.service.TriageService;
+import dev.triage.api.service.WatchHub;
 import dev.triage.engine.TriageEngine;
 import dev.triage.proto.v1.TriageGrpc;
 import io.grpc.Server;
@@ -32,11 +33,11 @@ public final class TriageServer implements AutoCloseable
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
     private final TriageMetrics metrics;
+    private final WatchHub watchHub;
     private volatile boolean closed;
 
     private TriageServer(final ServerContext context) throws IOException
     {
-        this.context = context.conclude();
         final InetAddress bind = InetAddress.getByName(context.bindAddress());
         if (context.tokensFile() == null && !bind.isLoopbackAddress())
         {
@@ -44,14 +45,25 @@ public final class TriageServer implements AutoCloseable
                 " without --tokens: only a loopback address may run without authentication");
         }
         final TokenStore tokens = context.tokensFile() == null ? null : TokenStore.load(context.tokensFile());
-        engine = TriageEngine.start(context.engineContext());
+        watchHub = new WatchHub(65_536);
+        context.engineContext().queueEventSink(watchHub);
+        this.context = context.conclude();
+        try
+        {
+            engine = TriageEngine.start(context.engineContext());
+        }
+        catch (final RuntimeException e)
+        {
+            watchHub.close();
+            throw e;
+        }
         TriageMetrics startedMetrics = null;
         try
         {
             startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort());
             final TriageMetrics m = startedMetrics;
             ServerServiceDefinition service = new TriageService(
-                engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned).bindService();
+                engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned, watchHub).bindService();
             if (tokens != null)
             {
                 service = ServerInterceptors.intercept(service, new AuthInterceptor(tokens));
@@ -76,6 +88,7 @@ public final class TriageServer implements AutoCloseable
                 startedMetrics.close();
             }
             engine.close();
+            watchHub.close();
             throw e;
         }
         metrics = startedMetrics;
@@ -109,6 +122,14 @@ public final class TriageServer implements AutoCloseable
     }
 
     /**
+     * @return open Watch streams.
+     */
+    public int watchers()
+    {
+        return watchHub.watchers();
+    }
+
+    /**
      * @return the Prometheus port, or -1 when metrics are off.
      */
     public int metricsPort()
@@ -139,6 +160,7 @@ public final class TriageServer implements AutoCloseable
         }
         closed = true;
         health.enterTerminalState();
+        watchHub.close();
         server.shutdown();
         try
         {

@@ -17,6 +17,7 @@ import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.OpenRequest;
 import dev.triage.proto.v1.PolicyReply;
+import dev.triage.proto.v1.QueueEvent;
 import dev.triage.proto.v1.SetAgentStatusRequest;
 import dev.triage.proto.v1.SetPolicyRequest;
 import dev.triage.proto.v1.StatsReply;
@@ -26,6 +27,7 @@ import dev.triage.proto.v1.TopRequest;
 import dev.triage.proto.v1.TriageGrpc;
 import dev.triage.proto.v1.UpdateRequest;
 import dev.triage.proto.v1.UpsertAgentRequest;
+import dev.triage.proto.v1.WatchRequest;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -50,17 +52,26 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     private final TriageEngine engine;
     private final EpochClock clock;
     private final LongConsumer onAssignedWaitMs;
+    private final WatchHub watchHub;
 
     /**
      * @param engine the running engine.
      * @param clock the clock for request checks (the engine stamps commands with its own).
      * @param onAssignedWaitMs told how long each conversation assigned by NextBest had waited (metrics).
+     * @param watchHub the engine's queue event sink, feeding Watch streams.
      */
-    public TriageService(final TriageEngine engine, final EpochClock clock, final LongConsumer onAssignedWaitMs)
+    public TriageService(final TriageEngine engine, final EpochClock clock, final LongConsumer onAssignedWaitMs, final WatchHub watchHub)
     {
         this.engine = engine;
         this.clock = clock;
         this.onAssignedWaitMs = onAssignedWaitMs;
+        this.watchHub = watchHub;
+    }
+
+    @Override
+    public void watch(final WatchRequest request, final StreamObserver<QueueEvent> out)
+    {
+        watchHub.add((ServerCallStreamObserver<QueueEvent>)out);
     }
 
     @Override

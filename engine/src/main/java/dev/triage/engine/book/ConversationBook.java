@@ -1,6 +1,5 @@
 package dev.triage.engine.book;
 
-import dev.triage.engine.policy.Policy;
 import org.agrona.collections.Object2IntHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 
@@ -149,9 +148,9 @@ public final class ConversationBook
      * Add a conversation to its incident, creating the incident if needed, and grow the incident's reach.
      *
      * @param c a conversation with an incident key and no incident.
-     * @return true if the incident's impact bucket changed, so its other members need re-keying.
+     * @return the incident's reach before, or -1 if the incident is new (its members need no re-keying).
      */
-    boolean joinIncident(final Conversation c)
+    long joinIncident(final Conversation c)
     {
         Incident incident = incidents.get(c.incidentKey);
         if (incident == null)
@@ -159,10 +158,10 @@ public final class ConversationBook
             incident = new Incident(c.incidentKey);
             incidents.put(c.incidentKey, incident);
         }
-        final int bucketBefore = incident.members == 0 ? -1 : Policy.impactBucket(incident.reach);
+        final long before = incident.members == 0 ? -1 : incident.reach;
         incident.reach += c.impact;
         incident.add(c);
-        return bucketBefore >= 0 && bucketBefore != Policy.impactBucket(incident.reach);
+        return before;
     }
 
     /**
@@ -170,14 +169,13 @@ public final class ConversationBook
      *
      * @param c an incident member.
      * @param growth customers added, > 0.
-     * @return true if the incident's impact bucket changed.
+     * @return the incident's reach before.
      */
-    boolean growIncident(final Conversation c, final long growth)
+    long growIncident(final Conversation c, final long growth)
     {
-        final Incident incident = c.incident;
-        final int bucketBefore = Policy.impactBucket(incident.reach);
-        incident.reach += growth;
-        return bucketBefore != Policy.impactBucket(incident.reach);
+        final long before = c.incident.reach;
+        c.incident.reach += growth;
+        return before;
     }
 
     /**

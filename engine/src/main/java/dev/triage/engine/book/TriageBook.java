@@ -22,9 +22,9 @@ import java.util.Objects;
  * Costs with n open conversations, k classes an agent may take, m distinct agent skill masks:
  * OPEN, UPDATE, CUSTOMER_REPLIED, REOPEN, RELEASE O(log n + m); NEXT_BEST O(k + log n); ACK, AGENT_REPLIED,
  * RESOLVE O(log n); AGENT_STATUS O(held * (log n + m)); a timer O(log n + m); TOP(N) O((N + k) log(N + k));
- * STATS O(1). An incident whose reach crosses a power of two re-keys its queued members, O(members * log n);
- * reach only grows and the bucket is log2, so an outage of s conversations costs O(s log n) re-keys in all,
- * not O(s^2). SET_POLICY re-keys everything, O(n log n): the one command that visits every open conversation.
+ * STATS O(1). An incident whose reach crosses a power of two (or the newest-first threshold) re-keys its queued
+ * members, O(members * log n). Reach only grows, every member brings at least one customer and the reach doubles
+ * between crossings, so an outage of s conversations re-keys O(s) members in all: O(s log n) work, not O(s^2). SET_POLICY re-keys everything, O(n log n): the one command that visits every open conversation.
  */
 public final class TriageBook
 {
@@ -57,6 +57,7 @@ public final class TriageBook
     private final DeferredReplies deferred;
     private final int timerLimitPerTick;
     private DecisionListener decisions;
+    private QueueEventSink events;
     private final int maxAgents;
 
     private Policy policy = Policy.defaults();
@@ -202,6 +203,7 @@ public final class TriageBook
         {
             joinIncident(c);
         }
+        emit(QueueEventSink.OPENED, c.id, null, 0);
         enqueue(c);
         r.conversationState = c.state;
         return ResultCode.OK;
@@ -266,9 +268,9 @@ public final class TriageBook
         {
             final int growth = cmd.impact - c.impact;
             c.impact = cmd.impact;
-            if (c.incident != null && growth > 0 && conversations.growIncident(c, growth))
+            if (c.incident != null && growth > 0)
             {
-                rekeyIncident(c.incident);
+                rekeyIncidentIfScoreMoved(c.incident, conversations.growIncident(c, growth));
             }
         }
         if ((flags & Command.UPDATE_SKILLS) != 0)
@@ -358,6 +360,7 @@ public final class TriageBook
         {
             joinIncident(c);
         }
+        emit(QueueEventSink.REOPENED, c.id, null, 0);
         enqueue(c);
     }
 
@@ -387,6 +390,7 @@ public final class TriageBook
         c.state = ConversationState.PENDING;
         pendingCount++;
         scheduleTimer(c);
+        emit(QueueEventSink.PENDING, c.id, null, 0);
         r.conversationState = c.state;
         return ResultCode.OK;
     }
@@ -420,6 +424,7 @@ public final class TriageBook
         {
             conversations.leaveIncident(c);
         }
+        emit(QueueEventSink.RESOLVED, c.id, null, 0);
         conversations.retain(c);
         return ResultCode.OK;
     }
@@ -831,6 +836,7 @@ public final class TriageBook
         {
             decisions.onAssigned(cause, sequence, nowMs, r);
         }
+        emit(QueueEventSink.ASSIGNED, c.id, a.id, r.scoreUnits);
     }
 
     private void returned(final Conversation c, final DecisionListener.Cause cause)
@@ -841,6 +847,7 @@ public final class TriageBook
         {
             decisions.onReturned(cause, sequence, nowMs, c.id, agentId);
         }
+        emit(QueueEventSink.RETURNED, c.id, agentId, 0);
     }
 
     private void unassign(final Conversation c)
@@ -875,16 +882,40 @@ public final class TriageBook
         }
     }
 
+    private void emit(final int kind, final String conversationId, final String agentId, final long scoreUnits)
+    {
+        if (events != null)
+        {
+            events.onQueueEvent(kind, sequence, nowMs, conversationId, agentId, scoreUnits);
+        }
+    }
+
     private void joinIncident(final Conversation c)
     {
-        if (conversations.joinIncident(c))
+        final long reachBefore = conversations.joinIncident(c);
+        if (reachBefore >= 0)
         {
-            rekeyIncident(c.incident);
+            rekeyIncidentIfScoreMoved(c.incident, reachBefore);
         }
     }
 
     /**
-     * The incident's impact bucket changed: re-key its queued members (SLA band and relaxation stay as they were).
+     * Members' keys depend on the reach only through its log2 bucket and which side of the newest-first threshold
+     * it is on. Reach only grows, so each bucket and the threshold are crossed at most once; members never
+     * outnumber the reach, which doubles between bucket crossings, so all crossings re-key O(s) members in all.
+     */
+    private void rekeyIncidentIfScoreMoved(final Incident incident, final long reachBefore)
+    {
+        final long minImpact = policy.newestFirstMinImpact();
+        if (Policy.impactBucket(reachBefore) != Policy.impactBucket(incident.reach) ||
+            (reachBefore >= minImpact) != (incident.reach >= minImpact))
+        {
+            rekeyIncident(incident);
+        }
+    }
+
+    /**
+     * Re-key the incident's queued members (SLA band and relaxation stay as they were).
      */
     private void rekeyIncident(final Incident incident)
     {
@@ -899,7 +930,12 @@ public final class TriageBook
 
     private void refreshDerived(final Conversation c)
     {
-        c.slaBand = policy.slaBandAt(c.respondByMs, nowMs);
+        final int band = policy.slaBandAt(c.respondByMs, nowMs);
+        if (band > c.slaBand)
+        {
+            emit(band == SlaBand.BREACHED ? QueueEventSink.SLA_BREACHED : QueueEventSink.SLA_AT_RISK, c.id, null, 0);
+        }
+        c.slaBand = band;
         c.relaxed = nowMs - c.waitingSinceMs >= policy.relaxPreferredAfterMs();
     }
 
@@ -1127,6 +1163,14 @@ public final class TriageBook
     public void decisionListener(final DecisionListener listener)
     {
         decisions = listener;
+    }
+
+    /**
+     * @param sink told of queue changes (watchers); null for none. Set on the processor thread or before it starts.
+     */
+    public void queueEventSink(final QueueEventSink sink)
+    {
+        events = sink;
     }
 
     /**

@@ -189,6 +189,22 @@ class TriageBookTest
     }
 
     @Test
+    void shouldMoveIncidentMembersToNewestFirstWhenReachCrossesTheThresholdWithinABucket()
+    {
+        // Reach 1 -> 2 stays in log2 bucket 1 but crosses a newest-first threshold of 2 (found by the property test).
+        f.apply(Command.setPolicy(Policy.builder().newestFirst(LOW, 2).build()));
+        f.agent("ann", 5);
+        final Command first = Command.open("old", LOW, 1);
+        first.incidentKey = "outage";
+        f.apply(first);
+        f.advance(10 * MINUTE);
+        final Command second = Command.open("new", LOW, 1);
+        second.incidentKey = "outage";
+        f.apply(second);
+        assertEquals("new", f.next("ann").conversationId, "both members are now served newest-first");
+    }
+
+    @Test
     void shouldParkLongPollAndServeLongestIdleAgentFirst()
     {
         f.agent("ann", 5);

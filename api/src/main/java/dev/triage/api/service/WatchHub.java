@@ -1,0 +1,185 @@
+package dev.triage.api.service;
+
+import dev.triage.engine.book.QueueEventSink;
+import dev.triage.proto.v1.QueueEvent;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fans queue events out to Watch streams without ever slowing the engine. The processor copies each event into a
+ * preallocated slot and hands it over through a bounded single-producer queue; it never waits: with no free slot
+ * the event is dropped and counted, and every watcher is then cut off with DATA_LOSS. The hub's own thread sends
+ * to watchers; one whose transport is not ready (it reads too slowly) is cut off with RESOURCE_EXHAUSTED.
+ */
+public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
+{
+    private static final QueueEvent.Kind[] KINDS = new QueueEvent.Kind[9];
+
+    static
+    {
+        KINDS[OPENED] = QueueEvent.Kind.OPENED;
+        KINDS[ASSIGNED] = QueueEvent.Kind.ASSIGNED;
+        KINDS[RETURNED] = QueueEvent.Kind.RETURNED;
+        KINDS[PENDING] = QueueEvent.Kind.PENDING;
+        KINDS[RESOLVED] = QueueEvent.Kind.RESOLVED;
+        KINDS[REOPENED] = QueueEvent.Kind.REOPENED;
+        KINDS[SLA_AT_RISK] = QueueEvent.Kind.SLA_AT_RISK;
+        KINDS[SLA_BREACHED] = QueueEvent.Kind.SLA_BREACHED;
+    }
+
+    private static final class Slot
+    {
+        int kind;
+        long sequence;
+        long timeMs;
+        String conversationId;
+        String agentId;
+        long scoreUnits;
+    }
+
+    private final OneToOneConcurrentArrayQueue<Slot> events;
+    private final OneToOneConcurrentArrayQueue<Slot> free;
+    private final List<ServerCallStreamObserver<QueueEvent>> watchers = new CopyOnWriteArrayList<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private long droppedSeen;
+    private final AgentRunner runner;
+
+    /**
+     * @param capacity events in flight between the processor and the hub.
+     */
+    public WatchHub(final int capacity)
+    {
+        events = new OneToOneConcurrentArrayQueue<>(capacity);
+        free = new OneToOneConcurrentArrayQueue<>(capacity);
+        for (int i = 0; i < capacity; i++)
+        {
+            free.offer(new Slot());
+        }
+        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), t -> { }, null, this);
+        AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * Called on the processor thread: copy and hand over, or count a drop. Never blocks, never allocates.
+     */
+    @Override
+    public void onQueueEvent(
+        final int kind, final long sequence, final long nowMs, final String conversationId, final String agentId, final long scoreUnits)
+    {
+        if (watchers.isEmpty())
+        {
+            return;
+        }
+        final Slot slot = free.poll();
+        if (slot == null)
+        {
+            dropped.lazySet(dropped.get() + 1);
+            return;
+        }
+        slot.kind = kind;
+        slot.sequence = sequence;
+        slot.timeMs = nowMs;
+        slot.conversationId = conversationId;
+        slot.agentId = agentId;
+        slot.scoreUnits = scoreUnits;
+        events.offer(slot);
+    }
+
+    /**
+     * @param watcher a new Watch stream.
+     */
+    void add(final ServerCallStreamObserver<QueueEvent> watcher)
+    {
+        watcher.setOnCancelHandler(() -> watchers.remove(watcher));
+        watchers.add(watcher);
+    }
+
+    public int watchers()
+    {
+        return watchers.size();
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long lost = dropped.get();
+        if (lost != droppedSeen)
+        {
+            droppedSeen = lost;
+            cutOffAll(Status.DATA_LOSS.withDescription("events were dropped because watchers fell behind; resubscribe"));
+        }
+        int work = 0;
+        Slot slot;
+        while ((slot = events.poll()) != null)
+        {
+            final QueueEvent event = QueueEvent.newBuilder()
+                .setKind(KINDS[slot.kind])
+                .setSequence(slot.sequence)
+                .setTimeMs(slot.timeMs)
+                .setConversationId(slot.conversationId)
+                .setAgentId(slot.agentId == null ? "" : slot.agentId)
+                .setScore(slot.scoreUnits / (double)dev.triage.engine.policy.Policy.UNITS_PER_POINT)
+                .build();
+            slot.conversationId = null;
+            slot.agentId = null;
+            free.offer(slot);
+            for (final ServerCallStreamObserver<QueueEvent> watcher : watchers)
+            {
+                send(watcher, event);
+            }
+            work++;
+        }
+        return work;
+    }
+
+    private void send(final ServerCallStreamObserver<QueueEvent> watcher, final QueueEvent event)
+    {
+        if (watcher.isCancelled())
+        {
+            watchers.remove(watcher);
+        }
+        else if (!watcher.isReady())
+        {
+            watchers.remove(watcher);
+            watcher.onError(Status.RESOURCE_EXHAUSTED
+                .withDescription("watcher reads too slowly; cut off so the engine is never held back").asRuntimeException());
+        }
+        else
+        {
+            watcher.onNext(event);
+        }
+    }
+
+    private void cutOffAll(final Status status)
+    {
+        for (final ServerCallStreamObserver<QueueEvent> watcher : watchers)
+        {
+            watchers.remove(watcher);
+            if (!watcher.isCancelled())
+            {
+                watcher.onError(status.asRuntimeException());
+            }
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "triage-watch";
+    }
+
+    @Override
+    public void close()
+    {
+        runner.close();
+        cutOffAll(Status.UNAVAILABLE.withDescription("server shutting down"));
+    }
+}
