@@ -57,6 +57,16 @@ class CliIT
     }
 
     @Test
+    void shouldRunTheDemo()
+    {
+        final Run demo = runWithoutServer("demo", "--seconds", "3");
+        assertEquals(0, demo.exit, demo.err);
+        assertTrue(demo.out.contains("OUTAGE: 150 customers"), demo.out);
+        assertTrue(demo.out.contains(" takes "), demo.out);
+        assertTrue(demo.out.contains("after 3s: "), demo.out);
+    }
+
+    @Test
     void shouldPrintTheServersErrorAndExitNonZero()
     {
         final Run run = run("resolve", "--id", "nope");
@@ -77,6 +87,11 @@ class CliIT
         return run.out;
     }
 
+    private Run runWithoutServer(final String... args)
+    {
+        return execute(args);
+    }
+
     private Run run(final String... args)
     {
         final String[] full = new String[args.length + 2];
@@ -88,6 +103,11 @@ class CliIT
             // --server belongs to the leaf command: policy set --server ...
             System.arraycopy(args, 0, full, 0, args.length);
         }
+        return execute(full);
+    }
+
+    private Run execute(final String... full)
+    {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final PrintStream oldOut = System.out;

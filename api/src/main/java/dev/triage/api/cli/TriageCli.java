@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     description = "A low-latency triage engine for customer-support teams.",
     subcommands = {
         ServeCommand.class,
+        DemoCommand.class,
         ClientCommands.Open.class,
         ClientCommands.Update.class,
         ClientCommands.CustomerReplied.class,
