@@ -62,6 +62,10 @@ class RestartIT
         {
             assertEquals(6, second.server.engine().recovered().commands());
             final var stub = second.stub();
+            final dev.triage.proto.v1.InfoReply info = stub.info(dev.triage.proto.v1.InfoRequest.getDefaultInstance());
+            assertEquals(6, info.getRecoveredCommands());
+            assertTrue(info.getSequence() >= 6, "the journal position continues: " + info.getSequence());
+            assertEquals(journal.toAbsolutePath().toString(), info.getJournalDir());
             assertEquals(before, stub.stats(StatsRequest.getDefaultInstance()));
             final TopReply topAfter = stub.top(TopRequest.getDefaultInstance());
             assertEquals(topBefore.getEntriesList().stream().map(e -> e.getId()).toList(),

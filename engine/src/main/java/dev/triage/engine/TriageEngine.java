@@ -182,6 +182,14 @@ public final class TriageEngine implements AutoCloseable
     }
 
     /**
+     * @return the engine's settings (concluded).
+     */
+    public EngineContext context()
+    {
+        return context;
+    }
+
+    /**
      * @return remaining ring capacity, for metrics.
      */
     public long remainingCapacity()

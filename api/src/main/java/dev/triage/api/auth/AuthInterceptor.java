@@ -43,6 +43,7 @@ public final class AuthInterceptor implements ServerInterceptor
         Map.entry("Stats", SUPERVISOR),
         Map.entry("Watch", SUPERVISOR),
         Map.entry("GetPolicy", SUPERVISOR),
+        Map.entry("Info", SUPERVISOR),
         Map.entry("SetPolicy", ADMIN));
 
     private final TokenStore tokens;

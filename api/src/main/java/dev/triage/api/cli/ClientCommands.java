@@ -299,6 +299,20 @@ final class ClientCommands
         }
     }
 
+    @Command(name = "info", description = "Server version, journal position and settings.")
+    static final class Info extends ClientCommand
+    {
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final dev.triage.proto.v1.InfoReply i = stub.info(dev.triage.proto.v1.InfoRequest.getDefaultInstance());
+            out.printf(Locale.ROOT, "triage %s, up since %s%n", i.getVersion(), Instant.ofEpochMilli(i.getStartedAtMs()));
+            out.printf(Locale.ROOT, "journal %s at sequence %d (%d commands replayed at start)%n",
+                i.getJournalDir().isEmpty() ? "off" : i.getJournalDir(), i.getSequence(), i.getRecoveredCommands());
+            out.printf(Locale.ROOT, "ring %d slots, wait strategy %s%n", i.getRingSize(), i.getWaitStrategy());
+        }
+    }
+
     @Command(name = "watch", description = "Print queue changes as they happen, until interrupted.")
     static final class Watch extends ClientCommand
     {

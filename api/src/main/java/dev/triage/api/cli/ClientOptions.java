@@ -20,6 +20,15 @@ final class ClientOptions
     @Option(names = "--token", defaultValue = "${env:TRIAGE_TOKEN}", description = "bearer token (default: $TRIAGE_TOKEN)")
     String token;
 
+    @Option(names = "--tls-ca", description = "connect over TLS, trusting this CA (PEM)")
+    java.nio.file.Path tlsCa;
+
+    @Option(names = "--tls-cert", description = "mutual TLS: this client's certificate (PEM)")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", description = "mutual TLS: this client's PKCS#8 private key (PEM)")
+    java.nio.file.Path tlsKey;
+
     @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class, description = "call deadline (default: ${DEFAULT-VALUE})")
     long timeoutMs;
 
@@ -30,9 +39,26 @@ final class ClientOptions
         {
             throw new IllegalArgumentException("--server must be HOST:PORT, was " + server);
         }
-        return NettyChannelBuilder.forAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
-            .usePlaintext()
-            .build();
+        final NettyChannelBuilder builder =
+            NettyChannelBuilder.forAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+        if (tlsCa == null)
+        {
+            return builder.usePlaintext().build();
+        }
+        try
+        {
+            final io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder tls =
+                io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient().trustManager(tlsCa.toFile());
+            if (tlsCert != null)
+            {
+                tls.keyManager(tlsCert.toFile(), tlsKey.toFile());
+            }
+            return builder.sslContext(tls.build()).build();
+        }
+        catch (final javax.net.ssl.SSLException e)
+        {
+            throw new IllegalArgumentException("cannot use the TLS files: " + e.getMessage());
+        }
     }
 
     CallCredentials credentials()

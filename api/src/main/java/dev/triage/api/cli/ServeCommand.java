@@ -32,6 +32,15 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--tokens", description = "bearer token file (required unless bound to loopback); see 'triage token'")
     Path tokens;
 
+    @Option(names = "--tls-cert", description = "serve over TLS: certificate chain (PEM)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "serve over TLS: PKCS#8 private key (PEM)")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", description = "mutual TLS: require client certificates signed by this CA (PEM)")
+    Path tlsClientCa;
+
     @Option(names = "--wait-strategy", defaultValue = "BACKOFF",
         description = "ring wait strategy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; YIELDING for dedicated hosts)")
     EngineContext.WaitStrategyKind waitStrategy;
@@ -44,6 +53,8 @@ final class ServeCommand implements Callable<Integer>
             .metricsPort(metricsPort)
             .bindAddress(bind)
             .tokensFile(tokens)
+            .tls(tlsCert, tlsKey)
+            .tlsClientCa(tlsClientCa)
             .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -58,6 +69,7 @@ final class ServeCommand implements Callable<Integer>
             System.out.println("metrics on http://" + bind + ":" + server.metricsPort() + "/metrics");
         }
         System.out.println("triage listening on " + bind + ":" + server.port() +
+            (tlsCert == null ? "" : tlsClientCa == null ? " over TLS" : " over mutual TLS") +
             (tokens == null ? " (no authentication: loopback only)" : " (tokens from " + tokens + ")"));
         server.awaitTermination();
         return 0;

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
         ClientCommands.Top.class,
         ClientCommands.Stats.class,
         ClientCommands.Watch.class,
+        ClientCommands.Info.class,
         ClientCommands.PolicyCommand.class,
         AuditCommand.class,
         ReplayCommand.class,

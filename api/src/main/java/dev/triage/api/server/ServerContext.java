@@ -21,6 +21,9 @@ public final class ServerContext
     private int metricsPort = METRICS_PORT_DEFAULT;
     private String bindAddress = BIND_DEFAULT;
     private Path tokensFile;
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsClientCa;
     private EngineContext engineContext = EngineContext.smallHost();
 
     /**
@@ -38,6 +41,14 @@ public final class ServerContext
             if (metricsPort < -1 || metricsPort > 65_535)
             {
                 throw new IllegalArgumentException("metrics port must be -1 (off) or 0..65535, was " + metricsPort);
+            }
+            if ((tlsCert == null) != (tlsKey == null))
+            {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (tlsClientCa != null && tlsCert == null)
+            {
+                throw new IllegalArgumentException("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key");
             }
             engineContext.conclude();
             concluded = true;
@@ -111,6 +122,47 @@ public final class ServerContext
     public Path tokensFile()
     {
         return tokensFile;
+    }
+
+    /**
+     * Serve over TLS with this certificate chain and PKCS#8 private key (PEM).
+     *
+     * @param cert certificate chain.
+     * @param key private key.
+     * @return this.
+     */
+    public ServerContext tls(final Path cert, final Path key)
+    {
+        checkOpen();
+        this.tlsCert = cert;
+        this.tlsKey = key;
+        return this;
+    }
+
+    /**
+     * @param clientCa require client certificates signed by this CA (mutual TLS); null for none.
+     * @return this.
+     */
+    public ServerContext tlsClientCa(final Path clientCa)
+    {
+        checkOpen();
+        this.tlsClientCa = clientCa;
+        return this;
+    }
+
+    public Path tlsCert()
+    {
+        return tlsCert;
+    }
+
+    public Path tlsKey()
+    {
+        return tlsKey;
+    }
+
+    public Path tlsClientCa()
+    {
+        return tlsClientCa;
     }
 
     public ServerContext engineContext(final EngineContext engineContext)

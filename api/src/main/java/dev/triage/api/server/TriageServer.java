@@ -10,7 +10,10 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 
@@ -73,7 +76,17 @@ public final class TriageServer implements AutoCloseable
                 // Outermost, so refused calls are timed and counted too.
                 service = ServerInterceptors.intercept(service, m);
             }
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(bind, context.port()))
+            final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, context.port()));
+            if (context.tlsCert() != null)
+            {
+                final SslContextBuilder tls = GrpcSslContexts.forServer(context.tlsCert().toFile(), context.tlsKey().toFile());
+                if (context.tlsClientCa() != null)
+                {
+                    tls.trustManager(context.tlsClientCa().toFile()).clientAuth(ClientAuth.REQUIRE);
+                }
+                builder.sslContext(tls.build());
+            }
+            server = builder
                 .directExecutor()
                 .addService(service)
                 .addService(health.getHealthService())

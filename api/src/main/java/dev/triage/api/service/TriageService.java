@@ -12,6 +12,8 @@ import dev.triage.proto.v1.ConversationRef;
 import dev.triage.proto.v1.ConversationReply;
 import dev.triage.proto.v1.CustomerRepliedRequest;
 import dev.triage.proto.v1.GetPolicyRequest;
+import dev.triage.proto.v1.InfoReply;
+import dev.triage.proto.v1.InfoRequest;
 import dev.triage.proto.v1.IngestResult;
 import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.NextBestRequest;
@@ -46,6 +48,8 @@ import java.util.function.LongConsumer;
  */
 public final class TriageService extends TriageGrpc.TriageImplBase
 {
+    /** The server's version, from the jar manifest (or "dev" when run from classes). */
+    static final String VERSION = java.util.Objects.requireNonNullElse(TriageService.class.getPackage().getImplementationVersion(), "dev");
     /** Answer a long-poll this long before the call's deadline so the empty answer arrives in time. */
     private static final long DEADLINE_MARGIN_MS = 50;
 
@@ -53,6 +57,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     private final EpochClock clock;
     private final LongConsumer onAssignedWaitMs;
     private final WatchHub watchHub;
+    private final long startedAtMs = System.currentTimeMillis();
 
     /**
      * @param engine the running engine.
@@ -222,6 +227,21 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     {
         submit(Command.of(CommandType.STATS), out,
             r -> PolicyReply.newBuilder().setPolicy(ProtoMapper.policy(r.policy)).setVersion(r.policyVersion).build());
+    }
+
+    @Override
+    public void info(final InfoRequest request, final StreamObserver<InfoReply> out)
+    {
+        final dev.triage.engine.EngineContext settings = engine.context();
+        submit(Command.of(CommandType.STATS), out, r -> InfoReply.newBuilder()
+            .setVersion(VERSION)
+            .setSequence(r.sequence)
+            .setRecoveredCommands(engine.recovered().commands())
+            .setStartedAtMs(startedAtMs)
+            .setJournalDir(settings.journalDir() == null ? "" : settings.journalDir().toAbsolutePath().toString())
+            .setWaitStrategy(settings.waitStrategy().name())
+            .setRingSize(settings.ringSize())
+            .build());
     }
 
     @Override
