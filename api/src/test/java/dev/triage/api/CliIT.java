@@ -52,7 +52,9 @@ class CliIT
         assertTrue(next.contains("runner-up C-3 (460.0)"), next);
         assertOk("ack", "--agent", "ann", "--id", "C-2");
         assertTrue(assertOk("resolve", "--id", "C-2").contains("RESOLVED"));
-        assertTrue(assertOk("stats").contains("open 2 (low 1, normal 1"));
+        final String stats = assertOk("stats");
+        assertTrue(stats.contains("open 2 (low 1, normal 1"), stats);
+        assertTrue(stats.contains("oldest wait "), stats);
         assertTrue(assertOk("policy", "set", "--age-points-per-minute", "4").contains("age_points_per_minute: 4"));
     }
 

@@ -292,8 +292,8 @@ final class ClientCommands
             final StatsReply s = stub.stats(StatsRequest.getDefaultInstance());
             out.printf(Locale.ROOT, "open %d (low %d, normal %d, high %d, urgent %d, critical %d)%n",
                 s.getOpen(), s.getOpenLow(), s.getOpenNormal(), s.getOpenHigh(), s.getOpenUrgent(), s.getOpenCritical());
-            out.printf(Locale.ROOT, "assigned %d, pending %d, sla at risk %d, sla breached %d%n",
-                s.getAssigned(), s.getPending(), s.getSlaAtRisk(), s.getSlaBreached());
+            out.printf(Locale.ROOT, "oldest wait %ds; assigned %d, pending %d, sla at risk %d, sla breached %d%n",
+                s.getOldestWaitMs() / 1000, s.getAssigned(), s.getPending(), s.getSlaAtRisk(), s.getSlaBreached());
             out.printf(Locale.ROOT, "agents %d (%d waiting), assignments %d, policy v%d%n",
                 s.getAgents(), s.getWaitingAgents(), s.getAssignmentsTotal(), s.getPolicyVersion());
         }

@@ -85,6 +85,18 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
         gauge("triage_sla_breached_conversations", "Open conversations past their SLA deadline", r -> r.slaBreached);
         gauge("triage_agents", "Known agents", r -> r.agents);
         gauge("triage_waiting_agents", "Agents waiting in a long-poll NextBest", r -> r.parkedAgents);
+        GaugeWithCallback.builder()
+            .name("triage_oldest_wait_seconds")
+            .help("How long the longest-waiting open conversation has waited")
+            .callback(cb ->
+            {
+                final Reply s = sample();
+                if (s != null)
+                {
+                    cb.call(s.oldestWaitMs / 1000.0);
+                }
+            })
+            .register(registry);
         gauge("triage_journal_sequence", "Sequence of the latest command through the ring", r -> r.sequence);
         CounterWithCallback.builder()
             .name("triage_assignments")

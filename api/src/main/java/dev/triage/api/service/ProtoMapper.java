@@ -146,6 +146,7 @@ public final class ProtoMapper
             .setWaitingAgents(r.parkedAgents)
             .setAssignmentsTotal(r.assignmentsTotal)
             .setPolicyVersion(r.policyVersion)
+            .setOldestWaitMs(r.oldestWaitMs)
             .build();
     }
 

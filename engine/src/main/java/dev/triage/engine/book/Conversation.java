@@ -26,6 +26,8 @@ public final class Conversation
     boolean relaxed;
     /** Class heap it is in, or -1. */
     int classId = -1;
+    /** Which entry of the age heap is current (entries are dropped lazily). */
+    long ageEntry;
 
     Agent agent;
     boolean acked;

@@ -26,6 +26,7 @@ public final class PriorityIndex
     private final long[] openBySlaBand = new long[3];
     private int size;
     private final TopScan scan = new TopScan();
+    private final AgeHeap ages = new AgeHeap();
 
     /**
      * @param book where handles resolve to conversations.
@@ -59,6 +60,46 @@ public final class PriorityIndex
         openByUrgency[c.urgency.ordinal()]++;
         openBySlaBand[c.slaBand]++;
         size++;
+        c.ageEntry = ages.push(c.waitingSinceMs, c.handle);
+        if (ages.size > 2 * size + 64)
+        {
+            compactAges();
+        }
+    }
+
+    /**
+     * @return the earliest waiting-since of any open conversation, or Long.MAX_VALUE when none is open. Drops
+     * entries of conversations that left the queue since; amortised O(log n).
+     */
+    long oldestWaitingSinceMs()
+    {
+        while (ages.size > 0)
+        {
+            final Conversation c = book.get(ages.handle[0]);
+            if (c.classId >= 0 && c.ageEntry == ages.entry[0])
+            {
+                return ages.waitingSince[0];
+            }
+            ages.pop();
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Stale entries outnumber live ones two to one: rebuild from the live ones, O(n), amortised O(1) per insert. */
+    private void compactAges()
+    {
+        ages.size = 0;
+        for (final IntrusiveHeap heap : heaps)
+        {
+            if (heap != null)
+            {
+                for (int i = 0; i < heap.size(); i++)
+                {
+                    final Conversation c = book.get(heap.idAt(i));
+                    c.ageEntry = ages.push(c.waitingSinceMs, c.handle);
+                }
+            }
+        }
     }
 
     /**
@@ -220,6 +261,7 @@ public final class PriorityIndex
         Arrays.fill(openByUrgency, 0);
         Arrays.fill(openBySlaBand, 0);
         size = 0;
+        ages.size = 0;
         return n;
     }
 
@@ -295,6 +337,75 @@ public final class PriorityIndex
             total += heap.size();
         }
         return total == size ? null : "index size " + size + " but heaps hold " + total;
+    }
+
+    /**
+     * Min-heap of (waiting since, entry number) with lazy deletion: an entry is current while its conversation is
+     * indexed and still holds that entry number.
+     */
+    private static final class AgeHeap
+    {
+        long[] waitingSince = new long[64];
+        long[] entry = new long[64];
+        int[] handle = new int[64];
+        int size;
+        long entries;
+
+        long push(final long ws, final int h)
+        {
+            if (size == handle.length)
+            {
+                waitingSince = Arrays.copyOf(waitingSince, size * 2);
+                entry = Arrays.copyOf(entry, size * 2);
+                handle = Arrays.copyOf(handle, size * 2);
+            }
+            final long e = ++entries;
+            int i = size++;
+            while (i > 0)
+            {
+                final int parent = (i - 1) >>> 1;
+                if (waitingSince[parent] < ws || (waitingSince[parent] == ws && entry[parent] < e))
+                {
+                    break;
+                }
+                set(i, waitingSince[parent], entry[parent], handle[parent]);
+                i = parent;
+            }
+            set(i, ws, e, h);
+            return e;
+        }
+
+        void pop()
+        {
+            final int last = --size;
+            final long ws = waitingSince[last];
+            final long e = entry[last];
+            final int h = handle[last];
+            int i = 0;
+            while (2 * i + 1 < size)
+            {
+                int child = 2 * i + 1;
+                if (child + 1 < size && (waitingSince[child + 1] < waitingSince[child] ||
+                    (waitingSince[child + 1] == waitingSince[child] && entry[child + 1] < entry[child])))
+                {
+                    child++;
+                }
+                if (waitingSince[child] > ws || (waitingSince[child] == ws && entry[child] > e))
+                {
+                    break;
+                }
+                set(i, waitingSince[child], entry[child], handle[child]);
+                i = child;
+            }
+            set(i, ws, e, h);
+        }
+
+        private void set(final int i, final long ws, final long e, final int h)
+        {
+            waitingSince[i] = ws;
+            entry[i] = e;
+            handle[i] = h;
+        }
     }
 
     /**

@@ -729,6 +729,8 @@ public final class TriageBook
         r.resolvedRetained = conversations.resolvedRetained();
         r.slaAtRisk = index.openInSlaBand(SlaBand.AT_RISK);
         r.slaBreached = index.openInSlaBand(SlaBand.BREACHED);
+        final long oldest = index.oldestWaitingSinceMs();
+        r.oldestWaitMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, nowMs - oldest);
         r.agents = agents.count();
         r.parkedAgents = parked.count();
         r.assignmentsTotal = assignmentsTotal;

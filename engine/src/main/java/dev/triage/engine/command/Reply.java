@@ -60,6 +60,8 @@ public final class Reply
     public long resolvedRetained;
     public long slaAtRisk;
     public long slaBreached;
+    /** How long the longest-waiting open conversation has waited, ms; 0 when the queue is empty. */
+    public long oldestWaitMs;
     public long agents;
     public long parkedAgents;
     public long assignmentsTotal;

@@ -108,13 +108,14 @@ class TriageBookProperties
         }
         else if (type == CommandType.STATS)
         {
-            final long[] s = new long[Urgency.count() + 5];
+            final long[] s = new long[Urgency.count() + 6];
             System.arraycopy(r.openByUrgency, 0, s, 0, Urgency.count());
             s[Urgency.count()] = r.open;
             s[Urgency.count() + 1] = r.assigned;
             s[Urgency.count() + 2] = r.pending;
             s[Urgency.count() + 3] = r.slaAtRisk;
             s[Urgency.count() + 4] = r.slaBreached;
+            s[Urgency.count() + 5] = r.oldestWaitMs;
             o.stats = s;
         }
         return normalise(type, o);
