@@ -34,6 +34,7 @@ class RestartIT
     {
         final StatsReply before;
         final TopReply topBefore;
+        final long snapshotSequence;
         try (ServerFixture first = new ServerFixture(new EngineContext().journalDir(journal), null))
         {
             final var stub = first.stub();
@@ -44,6 +45,10 @@ class RestartIT
             final NextBestReply next = stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
             assertEquals("C-2", next.getConversationId());
             stub.ack(byAgent("ann", "C-2"));
+            final dev.triage.proto.v1.SnapshotReply snapshot = stub.snapshot(dev.triage.proto.v1.SnapshotRequest.getDefaultInstance());
+            assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(snapshot.getFile())), snapshot.getFile());
+            snapshotSequence = snapshot.getSequence();
+            stub.open(open("C-4", Urgency.HIGH, 2, ""));
             before = stub.stats(StatsRequest.getDefaultInstance());
             topBefore = stub.top(TopRequest.getDefaultInstance());
         }
@@ -54,17 +59,18 @@ class RestartIT
         assertTrue(audit.contains("; 3 eligible; runner-up C-1 ("), audit);
         assertTrue(audit.contains("ACK C-2 by ann -> OK"), audit);
         final String replay = runCli("replay", "--journal", journal.toString());
-        assertTrue(replay.contains("replayed 6 commands"), replay);
-        assertTrue(replay.contains("open 2, assigned 1, pending 0"), replay);
+        assertTrue(replay.contains("replayed 7 commands"), replay);
+        assertTrue(replay.contains("open 3, assigned 1, pending 0"), replay);
         assertTrue(replay.contains("invariants hold"), replay);
 
         try (ServerFixture second = new ServerFixture(new EngineContext().journalDir(journal), null))
         {
-            assertEquals(6, second.server.engine().recovered().commands());
+            assertEquals(snapshotSequence, second.server.engine().snapshotLoaded().sequence());
+            assertEquals(1, second.server.engine().recovered().commands(), "only C-4 follows the snapshot");
             final var stub = second.stub();
             final dev.triage.proto.v1.InfoReply info = stub.info(dev.triage.proto.v1.InfoRequest.getDefaultInstance());
-            assertEquals(6, info.getRecoveredCommands());
-            assertTrue(info.getSequence() >= 6, "the journal position continues: " + info.getSequence());
+            assertEquals(1, info.getRecoveredCommands());
+            assertTrue(info.getSequence() >= 7, "the journal position continues: " + info.getSequence());
             assertEquals(journal.toAbsolutePath().toString(), info.getJournalDir());
             final StatsReply after = stub.stats(StatsRequest.getDefaultInstance());
             // The oldest wait keeps growing across the restart; everything else is the same.
@@ -75,7 +81,7 @@ class RestartIT
                 topAfter.getEntriesList().stream().map(e -> e.getId()).toList());
             final NextBestReply next = stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
             assertTrue(next.getAssigned());
-            assertEquals("C-1", next.getConversationId());
+            assertEquals("C-4", next.getConversationId(), "HIGH C-4 before NORMAL C-1");
         }
     }
 

@@ -17,7 +17,7 @@ public final class HeapFootprint
     {
     }
 
-    public static void main(final String[] args)
+    public static void main(final String[] args) throws java.io.IOException
     {
         final int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         final Workload workload = new Workload(42);
@@ -51,6 +51,29 @@ public final class HeapFootprint
         if (book.openCount() != n)
         {
             throw new IllegalStateException("expected " + n + " open");
+        }
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("snapshot-probe");
+        try
+        {
+            final dev.triage.engine.snapshot.SnapshotStore store = new dev.triage.engine.snapshot.SnapshotStore(dir);
+            for (int run = 1; run <= 3; run++)
+            {
+                final long t0 = System.nanoTime();
+                final java.nio.file.Path file = store.write(book);
+                final long t1 = System.nanoTime();
+                final var loaded = store.loadNewest(() -> new TriageBook(1_024, Workload.AGENTS, Workload.AGENTS, 0, 4_096, r -> { }));
+                final long t2 = System.nanoTime();
+                System.out.printf("run %d: snapshot of %,d open written in %,d ms (the processor's pause), %,d bytes; loaded in %,d ms%n",
+                    run, n, (t1 - t0) / 1_000_000, java.nio.file.Files.size(file), (t2 - t1) / 1_000_000);
+                if (loaded == null || loaded.book().stateHash() != book.stateHash())
+                {
+                    throw new IllegalStateException("snapshot did not restore the same state");
+                }
+            }
+        }
+        finally
+        {
+            JournalReplay.delete(dir);
         }
     }
 

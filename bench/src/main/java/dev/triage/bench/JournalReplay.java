@@ -35,6 +35,19 @@ public final class JournalReplay
             final long written = write(dir, n);
             final long bytes = size(dir);
             System.out.printf("journaled %,d commands: %,d bytes on disk, %.1f bytes per command%n", written, bytes, bytes / (double)written);
+            final dev.triage.engine.snapshot.SnapshotStore store = new dev.triage.engine.snapshot.SnapshotStore(dir.resolve("snapshots"));
+            for (int run = 1; run <= 3; run++)
+            {
+                final long t0 = System.nanoTime();
+                final var loaded = store.loadNewest(() -> new EngineContext().retainResolved(0).newBook(r -> { }));
+                final Journal.ReplayResult tail;
+                try (Journal journal = new Journal(dir))
+                {
+                    tail = journal.replayAfter(loaded.sequence(), loaded.book()::apply);
+                }
+                System.out.printf("run %d: recovery from the snapshot at sequence %,d: %,d ms (%,d tail commands)%n",
+                    run, loaded.sequence(), (System.nanoTime() - t0) / 1_000_000, tail.commands());
+            }
             for (int run = 1; run <= 3; run++)
             {
                 final TriageBook book = new EngineContext().retainResolved(0).newBook(r -> { });
@@ -128,6 +141,13 @@ public final class JournalReplay
                 }
             }
             handler.onShutdown();
+            final long t0 = System.nanoTime();
+            new dev.triage.engine.snapshot.SnapshotStore(dir.resolve("snapshots")).write(book);
+            System.out.printf("snapshot at the end (%,d open) written in %,d ms%n", book.openCount(), (System.nanoTime() - t0) / 1_000_000);
+        }
+        catch (final IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
         }
         return written;
     }

@@ -46,6 +46,10 @@ public final class EngineContext
     public static final String RETAIN_RESOLVED_PROP = "triage.engine.retainResolved";
     public static final int RETAIN_RESOLVED_DEFAULT = 100_000;
 
+    /** With a journal: write a snapshot after this many journaled commands (0: only on demand). */
+    public static final String SNAPSHOT_EVERY_PROP = "triage.engine.snapshotEveryCommands";
+    public static final long SNAPSHOT_EVERY_DEFAULT = 1_000_000;
+
     /**
      * Disruptor wait strategies by name.
      */
@@ -92,6 +96,7 @@ public final class EngineContext
     private EventHandler<Command> journalHandler;
     private Path journalDir;
     private QueueEventSink queueEventSink;
+    private long snapshotEveryCommands = Long.getLong(SNAPSHOT_EVERY_PROP, SNAPSHOT_EVERY_DEFAULT);
 
     /**
      * The default: phased back-off. Measured on 2 cores, pure spinning starves the other stages, pure blocking pays
@@ -134,6 +139,7 @@ public final class EngineContext
         require(expectedConversations > 0, "expectedConversations must be > 0, was " + expectedConversations);
         require(maxAgents > 0, "maxAgents must be > 0, was " + maxAgents);
         require(retainResolved >= 0, "retainResolved must be >= 0, was " + retainResolved);
+        require(snapshotEveryCommands >= 0, "snapshotEveryCommands must be >= 0, was " + snapshotEveryCommands);
         require(clock != null, "clock is required");
         require(journalDir == null || journalHandler == null, "journalDir and journalHandler are exclusive");
         expectedAgents = Math.min(expectedAgents, maxAgents);
@@ -330,5 +336,21 @@ public final class EngineContext
     public QueueEventSink queueEventSink()
     {
         return queueEventSink;
+    }
+
+    /**
+     * @param every with a journal, write a snapshot after this many journaled commands; 0 only on demand.
+     * @return this.
+     */
+    public EngineContext snapshotEveryCommands(final long every)
+    {
+        checkOpen();
+        this.snapshotEveryCommands = every;
+        return this;
+    }
+
+    public long snapshotEveryCommands()
+    {
+        return snapshotEveryCommands;
     }
 }

@@ -12,19 +12,32 @@ import dev.triage.engine.command.CommandType;
  */
 final class ProcessorHandler implements EventHandler<Command>
 {
+    private static final System.Logger LOG = System.getLogger(ProcessorHandler.class.getName());
+    private static final Command SNAPSHOT = Command.of(CommandType.SNAPSHOT);
+
     private final TriageBook book;
+    private final long snapshotEvery;
+    private final Command snapshot = new Command();
+    private final dev.triage.engine.command.Reply snapshotReply = new dev.triage.engine.command.Reply(r -> { });
+    private long sinceSnapshot;
     private volatile boolean timersBacklog;
     private volatile long nextTimerDeadlineMs = Long.MAX_VALUE;
 
-    ProcessorHandler(final TriageBook book)
+    ProcessorHandler(final TriageBook book, final long snapshotEvery)
     {
         this.book = book;
+        this.snapshotEvery = snapshotEvery;
     }
 
     @Override
     public void onEvent(final Command command, final long sequence, final boolean endOfBatch)
     {
         book.apply(command);
+        if (snapshotEvery > 0 && command.type.changesState() && ++sinceSnapshot >= snapshotEvery)
+        {
+            sinceSnapshot = 0;
+            takePeriodicSnapshot(command);
+        }
         if (command.type == CommandType.TICK && book.timersBacklog())
         {
             timersBacklog = true;
@@ -32,6 +45,24 @@ final class ProcessorHandler implements EventHandler<Command>
         if (endOfBatch)
         {
             nextTimerDeadlineMs = book.nextTimerDeadlineMs();
+        }
+    }
+
+    private void takePeriodicSnapshot(final Command after)
+    {
+        snapshot.copyFrom(SNAPSHOT);
+        snapshot.sequence = after.sequence;
+        snapshot.timestampMs = after.timestampMs;
+        snapshot.reply = snapshotReply;
+        book.apply(snapshot);
+        if (snapshotReply.result == dev.triage.engine.command.ResultCode.OK)
+        {
+            LOG.log(System.Logger.Level.INFO, "snapshot " + snapshotReply.snapshotPath + " written; processor paused " +
+                snapshotReply.snapshotNanos / 1_000_000 + " ms");
+        }
+        else
+        {
+            LOG.log(System.Logger.Level.WARNING, "periodic snapshot failed: " + snapshotReply.detail);
         }
     }
 

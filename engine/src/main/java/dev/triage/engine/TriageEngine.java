@@ -14,6 +14,7 @@ import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.journal.Journal;
 import dev.triage.engine.journal.JournalHandler;
+import dev.triage.engine.snapshot.SnapshotStore;
 import dev.triage.engine.time.TickerAgent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
@@ -47,6 +48,8 @@ public final class TriageEngine implements AutoCloseable
     private final CommandTranslator translator;
     private final Journal journal;
     private final Journal.ReplayResult recovered;
+    private final SnapshotStore.Loaded snapshotLoaded;
+    private EventHandler<Command> journalStageHandler;
     private final StageThreadFactory stageThreads = new StageThreadFactory();
     private volatile boolean halted;
     private volatile boolean closed;
@@ -58,29 +61,43 @@ public final class TriageEngine implements AutoCloseable
         // window plus one per command in the window, so this queue can never overflow.
         final OneToOneConcurrentArrayQueue<Reply> lateReplies =
             new OneToOneConcurrentArrayQueue<>(context.ringSize() + context.maxAgents());
-        book = context.newBook(reply ->
+        final TriageBook.DeferredReplies deferred = reply ->
         {
             if (!lateReplies.offer(reply))
             {
                 throw new IllegalStateException("late reply queue overflow at sequence " + reply.completedAtSequence);
             }
-        });
-        processor = new ProcessorHandler(book);
+        };
         EventHandler<Command> journalStage = context.journalHandler();
+        final SnapshotStore snapshots;
         if (context.journalDir() != null)
         {
+            snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
+            snapshotLoaded = snapshots.loadNewest(() -> context.newBook(deferred));
+            book = snapshotLoaded != null ? snapshotLoaded.book() : context.newBook(deferred);
             journal = new Journal(context.journalDir());
-            // Recovery runs the same processor code as live traffic, before the ring takes any command.
-            recovered = journal.replay(book::apply);
+            // Recovery runs the same processor code as live traffic, before the ring takes any command: the newest
+            // valid snapshot, then every journaled command after it.
+            recovered = journal.replayAfter(snapshotLoaded != null ? snapshotLoaded.sequence() : -1, book::apply);
             LOG.log(System.Logger.Level.DEBUG, String.format("replayed %,d commands from %s in %d ms (%,.0f commands/s)",
                 recovered.commands(), context.journalDir(), recovered.nanos() / 1_000_000, recovered.rate()));
             journalStage = new JournalHandler(journal);
+            book.snapshotWriter(b ->
+            {
+                awaitJournal(b.lastSequence());
+                return snapshots.write(b).toString();
+            });
         }
         else
         {
+            snapshots = null;
+            snapshotLoaded = null;
+            book = context.newBook(deferred);
             journal = null;
             recovered = new Journal.ReplayResult(0, -1, 0);
         }
+        journalStageHandler = journalStage;
+        processor = new ProcessorHandler(book, snapshots == null ? 0 : context.snapshotEveryCommands());
         translator = new CommandTranslator(recovered.lastSequence() + 1);
         // Watchers see what happens from now on, not the replayed past.
         book.queueEventSink(context.queueEventSink());
@@ -242,6 +259,26 @@ public final class TriageEngine implements AutoCloseable
         {
             journal.close();
         }
+    }
+
+    /**
+     * A snapshot must not hold a command the journal lacks (recovery would apply it without a record): the
+     * processor waits, on its own thread, until the journal stage has passed the snapshot's sequence.
+     */
+    private void awaitJournal(final long sequence)
+    {
+        while (!halted && disruptor.getSequenceValueFor(journalStageHandler) + translator.sequenceBase() < sequence)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * @return the snapshot recovery started from, or null (none, or no journal).
+     */
+    public SnapshotStore.Loaded snapshotLoaded()
+    {
+        return snapshotLoaded;
     }
 
     /**

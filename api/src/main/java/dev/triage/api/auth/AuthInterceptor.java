@@ -44,7 +44,8 @@ public final class AuthInterceptor implements ServerInterceptor
         Map.entry("Watch", SUPERVISOR),
         Map.entry("GetPolicy", SUPERVISOR),
         Map.entry("Info", SUPERVISOR),
-        Map.entry("SetPolicy", ADMIN));
+        Map.entry("SetPolicy", ADMIN),
+        Map.entry("Snapshot", ADMIN));
 
     private final TokenStore tokens;
 

@@ -299,6 +299,17 @@ final class ClientCommands
         }
     }
 
+    @Command(name = "snapshot", description = "Write a snapshot of the state now, so restarts replay only the journal after it.")
+    static final class Snapshot extends ClientCommand
+    {
+        @Override
+        void run(final TriageGrpc.TriageBlockingStub stub)
+        {
+            final dev.triage.proto.v1.SnapshotReply r = stub.snapshot(dev.triage.proto.v1.SnapshotRequest.getDefaultInstance());
+            out.printf(Locale.ROOT, "snapshot %s covers sequence %d; the engine paused %.1f ms%n", r.getFile(), r.getSequence(), r.getPauseMs());
+        }
+    }
+
     @Command(name = "info", description = "Server version, journal position and settings.")
     static final class Info extends ClientCommand
     {

@@ -32,6 +32,10 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--tokens", description = "bearer token file (required unless bound to loopback); see 'triage token'")
     Path tokens;
 
+    @Option(names = "--snapshot-every", defaultValue = "" + EngineContext.SNAPSHOT_EVERY_DEFAULT,
+        description = "write a snapshot after this many journaled commands; 0 only on demand (default: ${DEFAULT-VALUE})")
+    long snapshotEvery;
+
     @Option(names = "--tls-cert", description = "serve over TLS: certificate chain (PEM)")
     Path tlsCert;
 
@@ -55,13 +59,18 @@ final class ServeCommand implements Callable<Integer>
             .tokensFile(tokens)
             .tls(tlsCert, tlsKey)
             .tlsClientCa(tlsClientCa)
-            .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal)));
+            .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal).snapshotEveryCommands(snapshotEvery)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
             System.out.println("triage stopped: calls finished, ring drained");
         }, "triage-shutdown"));
         final var recovered = server.engine().recovered();
+        if (server.engine().snapshotLoaded() != null)
+        {
+            System.out.println("snapshot " + server.engine().snapshotLoaded().file() + " loaded (sequence " +
+                server.engine().snapshotLoaded().sequence() + ")");
+        }
         System.out.printf("journal %s: replayed %,d commands in %d ms (%,.0f commands/s)%n", journal.toAbsolutePath().normalize(),
             recovered.commands(), recovered.nanos() / 1_000_000, recovered.rate());
         if (server.metricsPort() > 0)

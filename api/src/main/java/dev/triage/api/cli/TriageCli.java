@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
         ClientCommands.Stats.class,
         ClientCommands.Watch.class,
         ClientCommands.Info.class,
+        ClientCommands.Snapshot.class,
         ClientCommands.PolicyCommand.class,
         AuditCommand.class,
         ReplayCommand.class,

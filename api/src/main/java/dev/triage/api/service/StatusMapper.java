@@ -45,6 +45,7 @@ final class StatusMapper
             case REJECTED:
                 return Status.Code.RESOURCE_EXHAUSTED;
             case HALTED:
+            case SNAPSHOT_FAILED:
                 return Status.Code.UNAVAILABLE;
             default:
                 return Status.Code.INTERNAL;

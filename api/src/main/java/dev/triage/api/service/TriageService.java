@@ -22,6 +22,8 @@ import dev.triage.proto.v1.PolicyReply;
 import dev.triage.proto.v1.QueueEvent;
 import dev.triage.proto.v1.SetAgentStatusRequest;
 import dev.triage.proto.v1.SetPolicyRequest;
+import dev.triage.proto.v1.SnapshotReply;
+import dev.triage.proto.v1.SnapshotRequest;
 import dev.triage.proto.v1.StatsReply;
 import dev.triage.proto.v1.StatsRequest;
 import dev.triage.proto.v1.TopReply;
@@ -227,6 +229,16 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     {
         submit(Command.of(CommandType.STATS), out,
             r -> PolicyReply.newBuilder().setPolicy(ProtoMapper.policy(r.policy)).setVersion(r.policyVersion).build());
+    }
+
+    @Override
+    public void snapshot(final SnapshotRequest request, final StreamObserver<SnapshotReply> out)
+    {
+        submit(Command.of(CommandType.SNAPSHOT), out, r -> SnapshotReply.newBuilder()
+            .setFile(r.snapshotPath)
+            .setSequence(r.sequence)
+            .setPauseMs(r.snapshotNanos / 1e6)
+            .build());
     }
 
     @Override

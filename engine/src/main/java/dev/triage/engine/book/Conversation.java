@@ -10,7 +10,8 @@ public final class Conversation
     String id;
     /** Sequence of the OPEN: the tie-break between equal scores (first come, first served). */
     long openSeq;
-    Urgency urgency;
+    /** Urgency level (ordinal): a byte rather than a reference keeps the object at 112 bytes. */
+    byte urgencyLevel;
     int impact;
     String incidentKey;
     /** Non-null while the conversation counts towards its incident (not resolved). */
@@ -22,12 +23,10 @@ public final class Conversation
     ConversationState state;
 
     /** Derived when (re)keyed: SLA band and whether preferred skills are relaxed, both as of that time. */
-    int slaBand;
+    byte slaBand;
     boolean relaxed;
     /** Class heap it is in, or -1. */
     int classId = -1;
-    /** Which entry of the age heap is current (entries are dropped lazily). */
-    long ageEntry;
 
     Agent agent;
     boolean acked;
@@ -49,7 +48,7 @@ public final class Conversation
     {
         id = null;
         openSeq = 0;
-        urgency = null;
+        urgencyLevel = 0;
         impact = 0;
         incidentKey = null;
         incident = null;
@@ -103,7 +102,7 @@ public final class Conversation
 
     public Urgency urgency()
     {
-        return urgency;
+        return Urgency.ofLevel(urgencyLevel);
     }
 
     public int impact()

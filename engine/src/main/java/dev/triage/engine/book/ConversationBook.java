@@ -4,6 +4,7 @@ import org.agrona.collections.Object2IntHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Every live conversation by client id and by dense handle, the incidents they share, and the most recently
@@ -176,6 +177,45 @@ public final class ConversationBook
         final long before = c.incident.reach;
         c.incident.reach += growth;
         return before;
+    }
+
+    /**
+     * Snapshot restore: recreate an incident with its reach and no members yet.
+     */
+    void restoreIncident(final String key, final long reach)
+    {
+        final Incident incident = new Incident(key);
+        incident.reach = reach;
+        incidents.put(key, incident);
+    }
+
+    /**
+     * Snapshot restore: add a member without growing the reach.
+     */
+    void restoreMember(final Conversation c)
+    {
+        incidents.get(c.incidentKey).add(c);
+    }
+
+    /**
+     * @param visitor receives each incident's key and reach.
+     */
+    void forEachIncident(final java.util.function.ObjLongConsumer<String> visitor)
+    {
+        incidents.forEach((key, incident) -> visitor.accept(key, incident.reach));
+    }
+
+    /**
+     * @return the retained resolved conversations, oldest first.
+     */
+    List<Conversation> resolvedInOrder()
+    {
+        final List<Conversation> list = new java.util.ArrayList<>(resolvedCount);
+        for (Conversation c = resolvedHead; c != null; c = c.next)
+        {
+            list.add(c);
+        }
+        return list;
     }
 
     /**

@@ -57,10 +57,10 @@ public final class PriorityIndex
     {
         heap(classId).add(c.handle, -key, c.openSeq);
         c.classId = classId;
-        openByUrgency[c.urgency.ordinal()]++;
+        openByUrgency[c.urgencyLevel]++;
         openBySlaBand[c.slaBand]++;
         size++;
-        c.ageEntry = ages.push(c.waitingSinceMs, c.handle);
+        ages.push(c.waitingSinceMs, c.handle);
         if (ages.size > 2 * size + 64)
         {
             compactAges();
@@ -68,15 +68,18 @@ public final class PriorityIndex
     }
 
     /**
-     * @return the earliest waiting-since of any open conversation, or Long.MAX_VALUE when none is open. Drops
-     * entries of conversations that left the queue since; amortised O(log n).
+     * An entry counts while an open conversation at its handle still has its waiting-since: it then reports a real
+     * open conversation's wait, and every open conversation pushed one when it entered, so the smallest counting
+     * entry is the oldest wait. Others are dropped as they surface; amortised O(log n).
+     *
+     * @return the earliest waiting-since of any open conversation, or Long.MAX_VALUE when none is open.
      */
     long oldestWaitingSinceMs()
     {
         while (ages.size > 0)
         {
             final Conversation c = book.get(ages.handle[0]);
-            if (c.classId >= 0 && c.ageEntry == ages.entry[0])
+            if (c.classId >= 0 && c.waitingSinceMs == ages.waitingSince[0])
             {
                 return ages.waitingSince[0];
             }
@@ -96,7 +99,7 @@ public final class PriorityIndex
                 for (int i = 0; i < heap.size(); i++)
                 {
                     final Conversation c = book.get(heap.idAt(i));
-                    c.ageEntry = ages.push(c.waitingSinceMs, c.handle);
+                    ages.push(c.waitingSinceMs, c.handle);
                 }
             }
         }
@@ -109,7 +112,7 @@ public final class PriorityIndex
     {
         heaps[c.classId].remove(c.handle);
         c.classId = -1;
-        openByUrgency[c.urgency.ordinal()]--;
+        openByUrgency[c.urgencyLevel]--;
         openBySlaBand[c.slaBand]--;
         size--;
     }
@@ -210,7 +213,7 @@ public final class PriorityIndex
             final Conversation c = book.get(heap.idAt(index));
             reply.topIds[count] = c.id;
             reply.topScoreUnits[count] = score;
-            reply.topUrgency[count] = c.urgency;
+            reply.topUrgency[count] = c.urgency();
             reply.topWaitedMs[count] = nowMs - c.waitingSinceMs;
             count++;
             for (int child = 2 * index + 1; child <= 2 * index + 2 && child < heap.size(); child++)
@@ -340,70 +343,59 @@ public final class PriorityIndex
     }
 
     /**
-     * Min-heap of (waiting since, entry number) with lazy deletion: an entry is current while its conversation is
-     * indexed and still holds that entry number.
+     * Min-heap of (waiting since, handle) with lazy deletion; 12 bytes an entry.
      */
     private static final class AgeHeap
     {
         long[] waitingSince = new long[64];
-        long[] entry = new long[64];
         int[] handle = new int[64];
         int size;
-        long entries;
 
-        long push(final long ws, final int h)
+        void push(final long ws, final int h)
         {
             if (size == handle.length)
             {
                 waitingSince = Arrays.copyOf(waitingSince, size * 2);
-                entry = Arrays.copyOf(entry, size * 2);
                 handle = Arrays.copyOf(handle, size * 2);
             }
-            final long e = ++entries;
             int i = size++;
             while (i > 0)
             {
                 final int parent = (i - 1) >>> 1;
-                if (waitingSince[parent] < ws || (waitingSince[parent] == ws && entry[parent] < e))
+                if (waitingSince[parent] <= ws)
                 {
                     break;
                 }
-                set(i, waitingSince[parent], entry[parent], handle[parent]);
+                waitingSince[i] = waitingSince[parent];
+                handle[i] = handle[parent];
                 i = parent;
             }
-            set(i, ws, e, h);
-            return e;
+            waitingSince[i] = ws;
+            handle[i] = h;
         }
 
         void pop()
         {
             final int last = --size;
             final long ws = waitingSince[last];
-            final long e = entry[last];
             final int h = handle[last];
             int i = 0;
             while (2 * i + 1 < size)
             {
                 int child = 2 * i + 1;
-                if (child + 1 < size && (waitingSince[child + 1] < waitingSince[child] ||
-                    (waitingSince[child + 1] == waitingSince[child] && entry[child + 1] < entry[child])))
+                if (child + 1 < size && waitingSince[child + 1] < waitingSince[child])
                 {
                     child++;
                 }
-                if (waitingSince[child] > ws || (waitingSince[child] == ws && entry[child] > e))
+                if (waitingSince[child] >= ws)
                 {
                     break;
                 }
-                set(i, waitingSince[child], entry[child], handle[child]);
+                waitingSince[i] = waitingSince[child];
+                handle[i] = handle[child];
                 i = child;
             }
-            set(i, ws, e, h);
-        }
-
-        private void set(final int i, final long ws, final long e, final int h)
-        {
             waitingSince[i] = ws;
-            entry[i] = e;
             handle[i] = h;
         }
     }

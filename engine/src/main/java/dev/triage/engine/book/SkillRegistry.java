@@ -120,6 +120,16 @@ public final class SkillRegistry
         return skillSetCount;
     }
 
+    int skillCount()
+    {
+        return skillCount;
+    }
+
+    String nameOfBit(final int bit)
+    {
+        return nameByBit[bit];
+    }
+
     /**
      * @param mask a mask.
      * @return its skill names joined with commas, for display.

@@ -58,6 +58,21 @@ public final class TriageBook
     private final int timerLimitPerTick;
     private DecisionListener decisions;
     private QueueEventSink events;
+    private SnapshotWriter snapshots;
+
+    /**
+     * Writes a snapshot of the book; set by the engine when it has somewhere to put them.
+     */
+    @FunctionalInterface
+    public interface SnapshotWriter
+    {
+        /**
+         * @param book this book, on the processor thread.
+         * @return where the snapshot went.
+         * @throws java.io.IOException if it could not be written.
+         */
+        String write(TriageBook book) throws java.io.IOException;
+    }
     private final int maxAgents;
 
     private Policy policy = Policy.defaults();
@@ -145,6 +160,7 @@ public final class TriageBook
             case TOP: return onTop(cmd, r);
             case STATS: return onStats(r);
             case RESTART: return onRestart();
+            case SNAPSHOT: return onSnapshot(r);
             default: return invalid(r, "type is not a known command");
         }
     }
@@ -191,7 +207,7 @@ public final class TriageBook
         }
         final Conversation c = conversations.allocate(cmd.conversationId);
         c.openSeq = cmd.sequence;
-        c.urgency = cmd.urgency;
+        c.urgencyLevel = (byte)cmd.urgency.ordinal();
         c.impact = cmd.impact;
         c.incidentKey = cmd.incidentKey;
         c.requiredMask = required;
@@ -262,7 +278,7 @@ public final class TriageBook
         }
         if ((flags & Command.UPDATE_URGENCY) != 0)
         {
-            c.urgency = cmd.urgency;
+            c.urgencyLevel = (byte)cmd.urgency.ordinal();
         }
         if ((flags & Command.UPDATE_IMPACT) != 0)
         {
@@ -686,6 +702,26 @@ public final class TriageBook
         enqueue(c);
     }
 
+    private ResultCode onSnapshot(final Reply r)
+    {
+        if (snapshots == null)
+        {
+            return invalid(r, "snapshots need a journal directory");
+        }
+        final long start = System.nanoTime();
+        try
+        {
+            r.snapshotPath = snapshots.write(this);
+            r.snapshotNanos = System.nanoTime() - start;
+            return ResultCode.OK;
+        }
+        catch (final java.io.IOException e)
+        {
+            r.detail = e.getMessage();
+            return ResultCode.SNAPSHOT_FAILED;
+        }
+    }
+
     private ResultCode onRestart()
     {
         int n = parked.count();
@@ -810,12 +846,12 @@ public final class TriageBook
         final long runnerUpScore,
         final DecisionListener.Cause cause)
     {
-        final long ageUnits = (policy.isNewestFirst(c.urgency, c.effectiveImpact()) ? -1 : 1) *
+        final long ageUnits = (policy.isNewestFirst(c.urgency(), c.effectiveImpact()) ? -1 : 1) *
             policy.agePointsPerMinute() * (nowMs - c.waitingSinceMs);
         r.result = ResultCode.OK;
         r.conversationId = c.id;
         r.agentId = a.id;
-        r.urgencyUnits = policy.urgencyPoints(c.urgency) * Policy.UNITS_PER_POINT;
+        r.urgencyUnits = policy.urgencyPoints(c.urgency()) * Policy.UNITS_PER_POINT;
         r.impactUnits = policy.impactPoints(c.effectiveImpact()) * Policy.UNITS_PER_POINT;
         r.slaUnits = policy.slaPoints(c.slaBand) * Policy.UNITS_PER_POINT;
         r.ageUnits = ageUnits;
@@ -937,7 +973,7 @@ public final class TriageBook
         {
             emit(band == SlaBand.BREACHED ? QueueEventSink.SLA_BREACHED : QueueEventSink.SLA_AT_RISK, c.id, null, 0);
         }
-        c.slaBand = band;
+        c.slaBand = (byte)band;
         c.relaxed = nowMs - c.waitingSinceMs >= policy.relaxPreferredAfterMs();
     }
 
@@ -978,15 +1014,15 @@ public final class TriageBook
 
     private int classOf(final Conversation c)
     {
-        return PriorityIndex.classId(skills.skillSetId(c.effectiveMask()), policy.isNewestFirst(c.urgency, c.effectiveImpact()));
+        return PriorityIndex.classId(skills.skillSetId(c.effectiveMask()), policy.isNewestFirst(c.urgency(), c.effectiveImpact()));
     }
 
     private long keyOf(final Conversation c)
     {
-        final long staticUnits = (policy.urgencyPoints(c.urgency) + policy.impactPoints(c.effectiveImpact()) +
+        final long staticUnits = (policy.urgencyPoints(c.urgency()) + policy.impactPoints(c.effectiveImpact()) +
             policy.slaPoints(c.slaBand)) * Policy.UNITS_PER_POINT;
         final long ageAnchor = policy.agePointsPerMinute() * c.waitingSinceMs;
-        return policy.isNewestFirst(c.urgency, c.effectiveImpact()) ? staticUnits + ageAnchor : staticUnits - ageAnchor;
+        return policy.isNewestFirst(c.urgency(), c.effectiveImpact()) ? staticUnits + ageAnchor : staticUnits - ageAnchor;
     }
 
     private ResultCode checkSkills(final Command cmd, final Reply r)
@@ -1000,7 +1036,7 @@ public final class TriageBook
 
     private static boolean sameContent(final Conversation c, final Command cmd, final long required, final long preferred)
     {
-        return c.urgency == cmd.urgency && c.impact == cmd.impact && Objects.equals(c.incidentKey, cmd.incidentKey) &&
+        return c.urgency() == cmd.urgency && c.impact == cmd.impact && Objects.equals(c.incidentKey, cmd.incidentKey) &&
             c.requiredMask == required && c.preferredMask == preferred && c.respondByMs == cmd.respondByMs &&
             (cmd.waitingSinceMs == 0 || cmd.waitingSinceMs == c.waitingSinceMs);
     }
@@ -1040,6 +1076,8 @@ public final class TriageBook
         long h = mix(policyVersion, nowMs);
         h = mix(h, assignmentsTotal);
         h = mix(h, policy.hashCode());
+        // Conversations combine by sum, so the hash does not depend on which handle holds which conversation.
+        long conversationsHash = 0;
         for (int handle = 0; handle < conversations.highWater(); handle++)
         {
             final Conversation c = conversations.get(handle);
@@ -1047,18 +1085,19 @@ public final class TriageBook
             {
                 continue;
             }
-            h = mix(h, c.id.hashCode());
-            h = mix(h, c.state.ordinal() * 31L + c.urgency.ordinal());
-            h = mix(h, c.impact);
-            h = mix(h, c.openSeq);
-            h = mix(h, c.waitingSinceMs);
-            h = mix(h, c.respondByMs);
-            h = mix(h, c.requiredMask * 31 + c.preferredMask);
-            h = mix(h, c.slaBand * 4L + (c.relaxed ? 2 : 0) + (c.acked ? 1 : 0));
-            h = mix(h, c.leaseDeadlineMs);
-            h = mix(h, c.agent == null ? -1 : c.agent.handle);
-            h = mix(h, c.incident == null ? 0 : c.incident.reach);
+            long ch = mix(c.id.hashCode(), c.state.ordinal() * 31L + c.urgencyLevel);
+            ch = mix(ch, c.impact);
+            ch = mix(ch, c.openSeq);
+            ch = mix(ch, c.waitingSinceMs);
+            ch = mix(ch, c.respondByMs);
+            ch = mix(ch, c.requiredMask * 31 + c.preferredMask);
+            ch = mix(ch, c.slaBand * 4L + (c.relaxed ? 2 : 0) + (c.acked ? 1 : 0));
+            ch = mix(ch, c.leaseDeadlineMs);
+            ch = mix(ch, c.agent == null ? -1 : c.agent.handle);
+            ch = mix(ch, c.incident == null ? 0 : c.incident.reach);
+            conversationsHash += ch;
         }
+        h = mix(h, conversationsHash);
         for (int handle = 0; handle < agents.count(); handle++)
         {
             final Agent a = agents.get(handle);
@@ -1168,6 +1207,14 @@ public final class TriageBook
     }
 
     /**
+     * @param writer writes snapshots on SNAPSHOT; null to refuse them. Set before the processor starts.
+     */
+    public void snapshotWriter(final SnapshotWriter writer)
+    {
+        snapshots = writer;
+    }
+
+    /**
      * @param sink told of queue changes (watchers); null for none. Set on the processor thread or before it starts.
      */
     public void queueEventSink(final QueueEventSink sink)
@@ -1262,5 +1309,194 @@ public final class TriageBook
     public int liveConversations()
     {
         return conversations.live();
+    }
+
+    /**
+     * Write the whole state (see {@link BookSnapshot}). Processor thread only.
+     */
+    void writeState(final java.io.DataOutputStream out) throws java.io.IOException
+    {
+        out.writeLong(sequence);
+        out.writeLong(nowMs);
+        out.writeInt(policyVersion);
+        out.writeLong(assignmentsTotal);
+        out.writeLong(leaseExpiries);
+        BookSnapshot.writePolicy(policy, out);
+        out.writeInt(skills.skillCount());
+        for (int bit = 0; bit < skills.skillCount(); bit++)
+        {
+            out.writeUTF(skills.nameOfBit(bit));
+        }
+        out.writeInt(agents.count());
+        for (int handle = 0; handle < agents.count(); handle++)
+        {
+            final Agent a = agents.get(handle);
+            out.writeUTF(a.id);
+            out.writeLong(a.skillMask);
+            out.writeInt(a.capacity);
+            out.writeByte(a.status.ordinal());
+            out.writeLong(a.assignments);
+            out.writeBoolean(a.isParked());
+            out.writeLong(a.parkSeq);
+            out.writeLong(a.parkDeadlineMs);
+        }
+        final java.util.List<String> incidentKeys = new java.util.ArrayList<>();
+        final java.util.List<Long> incidentReach = new java.util.ArrayList<>();
+        conversations.forEachIncident((key, reach) ->
+        {
+            incidentKeys.add(key);
+            incidentReach.add(reach);
+        });
+        out.writeInt(incidentKeys.size());
+        for (int i = 0; i < incidentKeys.size(); i++)
+        {
+            out.writeUTF(incidentKeys.get(i));
+            out.writeLong(incidentReach.get(i));
+        }
+        out.writeInt(conversations.live());
+        for (int handle = 0; handle < conversations.highWater(); handle++)
+        {
+            final Conversation c = conversations.get(handle);
+            if (c.id == null)
+            {
+                continue;
+            }
+            out.writeUTF(c.id);
+            out.writeLong(c.openSeq);
+            out.writeByte(c.urgencyLevel);
+            out.writeInt(c.impact);
+            BookSnapshot.writeNullable(c.incidentKey, out);
+            out.writeBoolean(c.incident != null);
+            out.writeLong(c.requiredMask);
+            out.writeLong(c.preferredMask);
+            out.writeLong(c.waitingSinceMs);
+            out.writeLong(c.respondByMs);
+            out.writeByte(c.state.ordinal());
+            out.writeByte(c.slaBand);
+            out.writeBoolean(c.relaxed);
+            out.writeBoolean(c.acked);
+            out.writeLong(c.leaseDeadlineMs);
+        }
+        for (int handle = 0; handle < agents.count(); handle++)
+        {
+            final Agent a = agents.get(handle);
+            out.writeInt(a.held);
+            for (Conversation c = a.heldHead; c != null; c = c.next)
+            {
+                out.writeUTF(c.id);
+            }
+        }
+        final java.util.List<Conversation> resolved = conversations.resolvedInOrder();
+        out.writeInt(resolved.size());
+        for (final Conversation c : resolved)
+        {
+            out.writeUTF(c.id);
+        }
+    }
+
+    /**
+     * Restore the state written by {@link #writeState} into this new, empty book.
+     */
+    void readState(final java.io.DataInputStream in) throws java.io.IOException
+    {
+        if (conversations.live() != 0 || agents.count() != 0)
+        {
+            throw new IllegalStateException("restore into an empty book only");
+        }
+        sequence = in.readLong();
+        nowMs = in.readLong();
+        policyVersion = in.readInt();
+        assignmentsTotal = in.readLong();
+        leaseExpiries = in.readLong();
+        policy = BookSnapshot.readPolicy(in);
+        final int skillCount = in.readInt();
+        for (int bit = 0; bit < skillCount; bit++)
+        {
+            skills.maskOf(new String[]{ in.readUTF() });
+        }
+        final int agentCount = in.readInt();
+        final long[] parkSeq = new long[agentCount];
+        final long[] parkDeadline = new long[agentCount];
+        final boolean[] wasParked = new boolean[agentCount];
+        for (int i = 0; i < agentCount; i++)
+        {
+            final Agent a = agents.create(in.readUTF());
+            setSkills(a, in.readLong());
+            a.capacity = in.readInt();
+            a.status = AgentStatus.values()[in.readByte()];
+            a.assignments = in.readLong();
+            wasParked[i] = in.readBoolean();
+            parkSeq[i] = in.readLong();
+            parkDeadline[i] = in.readLong();
+        }
+        final int incidentCount = in.readInt();
+        for (int i = 0; i < incidentCount; i++)
+        {
+            conversations.restoreIncident(in.readUTF(), in.readLong());
+        }
+        final int conversationCount = in.readInt();
+        for (int i = 0; i < conversationCount; i++)
+        {
+            final Conversation c = conversations.allocate(in.readUTF());
+            c.openSeq = in.readLong();
+            c.urgencyLevel = (byte)(in.readByte());
+            c.impact = in.readInt();
+            c.incidentKey = BookSnapshot.readNullable(in);
+            final boolean member = in.readBoolean();
+            c.requiredMask = in.readLong();
+            c.preferredMask = in.readLong();
+            c.waitingSinceMs = in.readLong();
+            c.respondByMs = in.readLong();
+            c.state = ConversationState.values()[in.readByte()];
+            c.slaBand = in.readByte();
+            c.relaxed = in.readBoolean();
+            c.acked = in.readBoolean();
+            c.leaseDeadlineMs = in.readLong();
+            if (member)
+            {
+                conversations.restoreMember(c);
+            }
+            if (c.state == ConversationState.OPEN)
+            {
+                index.insert(c, classOf(c), keyOf(c));
+                scheduleTimer(c);
+            }
+            else if (c.state == ConversationState.PENDING)
+            {
+                pendingCount++;
+            }
+        }
+        for (int handle = 0; handle < agentCount; handle++)
+        {
+            final Agent a = agents.get(handle);
+            final int held = in.readInt();
+            for (int i = 0; i < held; i++)
+            {
+                final Conversation c = conversations.find(in.readUTF());
+                a.hold(c);
+                assignedCount++;
+                scheduleTimer(c);
+            }
+        }
+        final int resolved = in.readInt();
+        for (int i = 0; i < resolved; i++)
+        {
+            conversations.retain(conversations.find(in.readUTF()));
+        }
+        for (int handle = 0; handle < agentCount; handle++)
+        {
+            if (wasParked[handle])
+            {
+                parked.park(agents.get(handle), null, parkSeq[handle], parkDeadline[handle]);
+            }
+        }
+    }
+
+    /**
+     * @return the sequence of the last command applied.
+     */
+    public long lastSequence()
+    {
+        return sequence;
     }
 }

@@ -20,6 +20,14 @@ public final class CommandTranslator implements EventTranslatorTwoArg<Command, C
         this.sequenceBase = sequenceBase;
     }
 
+    /**
+     * @return the sequence of the ring's first slot.
+     */
+    public long sequenceBase()
+    {
+        return sequenceBase;
+    }
+
     @Override
     public void translateTo(final Command slot, final long sequence, final Command source, final EpochClock clock)
     {

@@ -22,9 +22,11 @@ public enum CommandType
     TOP(14, false),
     STATS(15, false),
     /** The server restarted: long-polls of the previous run have no caller any more and are dropped. */
-    RESTART(16, true);
+    RESTART(16, true),
+    /** Write a snapshot of the state (read-only: not journaled). */
+    SNAPSHOT(17, false);
 
-    private static final CommandType[] BY_CODE = new CommandType[17];
+    private static final CommandType[] BY_CODE = new CommandType[18];
 
     static
     {

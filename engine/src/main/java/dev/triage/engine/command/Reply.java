@@ -68,6 +68,9 @@ public final class Reply
     public long skillSets;
     /** The policy in force (STATS). */
     public Policy policy;
+    /** SNAPSHOT: the file written, and how long the processor paused for it. */
+    public String snapshotPath;
+    public long snapshotNanos;
 
     /**
      * @param listener where the completed reply goes.

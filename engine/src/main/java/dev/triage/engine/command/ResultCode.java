@@ -32,6 +32,8 @@ public enum ResultCode
     SKILL_LIMIT_REACHED("too many distinct skills"),
     /** More agents than the engine is configured for. */
     AGENT_LIMIT_REACHED("too many agents"),
+    /** A snapshot could not be written (the state is untouched; the detail says why). */
+    SNAPSHOT_FAILED("the snapshot could not be written"),
     /** The engine stopped after a fatal error and takes no commands. Set by the publisher. */
     HALTED("the engine has halted"),
     /** The ring is full: back-pressure, try again later. Set by the publisher, never by the processor. */

@@ -56,9 +56,23 @@ public final class Journal implements AutoCloseable
      */
     public ReplayResult replay(final Consumer<Command> apply)
     {
+        return replayAfter(-1, apply);
+    }
+
+    /**
+     * Read every record, applying those after a snapshot's sequence.
+     *
+     * @param afterSequence records with this sequence or lower are read and checked but not applied.
+     * @param apply receives each later command (reused between calls; reply null).
+     * @return how many were applied, and the last sequence in the journal (or {@code afterSequence}).
+     * @throws JournalFormatException naming the record index that cannot be read.
+     */
+    public ReplayResult replayAfter(final long afterSequence, final Consumer<Command> apply)
+    {
         final long start = System.nanoTime();
         final Command command = new Command();
         long count = 0;
+        long read = 0;
         long lastSequence = -1;
         try (ExcerptTailer tailer = queue.createTailer())
         {
@@ -76,7 +90,7 @@ public final class Journal implements AutoCloseable
                     }
                     catch (final RuntimeException e)
                     {
-                        throw new JournalFormatException("journal " + directory + ": record " + count + " at index 0x" +
+                        throw new JournalFormatException("journal " + directory + ": record " + read + " at index 0x" +
                             Long.toHexString(dc.index()) + " cannot be read (" + e.getMessage() + "); records before it are intact");
                     }
                     if (command.sequence <= lastSequence)
@@ -85,12 +99,16 @@ public final class Journal implements AutoCloseable
                             " after " + lastSequence + " at index 0x" + Long.toHexString(dc.index()));
                     }
                     lastSequence = command.sequence;
-                    apply.accept(command);
-                    count++;
+                    read++;
+                    if (command.sequence > afterSequence)
+                    {
+                        apply.accept(command);
+                        count++;
+                    }
                 }
             }
         }
-        return new ReplayResult(count, lastSequence, System.nanoTime() - start);
+        return new ReplayResult(count, Math.max(lastSequence, afterSequence), System.nanoTime() - start);
     }
 
     ChronicleQueue queue()

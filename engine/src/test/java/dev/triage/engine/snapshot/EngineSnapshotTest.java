@@ -1,0 +1,140 @@
+package dev.triage.engine.snapshot;
+
+import dev.triage.engine.EngineContext;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Recovery from the newest valid snapshot plus the journal after it.
+ */
+@Timeout(60)
+class EngineSnapshotTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRecoverFromTheSnapshotAndOnlyTheJournalAfterIt() throws Exception
+    {
+        final long hash;
+        final Reply snapshot;
+        try (TriageEngine engine = start(0))
+        {
+            call(engine, Command.upsertAgent("ann", 3));
+            for (int i = 0; i < 10; i++)
+            {
+                call(engine, Command.open("C-" + i, Urgency.ofLevel(i % 5), 1 + i));
+            }
+            call(engine, Command.nextBest("ann", 0));
+            snapshot = call(engine, Command.of(CommandType.SNAPSHOT));
+            assertTrue(Files.exists(Path.of(snapshot.snapshotPath)), snapshot.snapshotPath);
+            call(engine, Command.nextBest("ann", 0));
+            call(engine, Command.onConversation(CommandType.RESOLVE, "C-3"));
+            engine.close();
+            hash = engine.book().stateHash();
+        }
+        try (TriageEngine engine = start(0))
+        {
+            assertNotNull(engine.snapshotLoaded());
+            assertEquals(snapshot.sequence, engine.snapshotLoaded().sequence());
+            assertEquals(2, engine.recovered().commands(), "only the journal after the snapshot is replayed");
+            engine.close();
+            assertEquals(hash, engine.book().stateHash());
+        }
+    }
+
+    @Test
+    void shouldFallBackWhenTheNewestSnapshotIsCorrupt() throws Exception
+    {
+        final long hash;
+        try (TriageEngine engine = start(0))
+        {
+            call(engine, Command.upsertAgent("ann", 3));
+            call(engine, Command.open("C-1", Urgency.HIGH, 5));
+            call(engine, Command.of(CommandType.SNAPSHOT));
+            call(engine, Command.open("C-2", Urgency.LOW, 1));
+            final Reply newest = call(engine, Command.of(CommandType.SNAPSHOT));
+            call(engine, Command.nextBest("ann", 0));
+            engine.close();
+            hash = engine.book().stateHash();
+            final byte[] bytes = Files.readAllBytes(Path.of(newest.snapshotPath));
+            bytes[bytes.length / 2] ^= 0x5A;
+            Files.write(Path.of(newest.snapshotPath), bytes);
+        }
+        try (TriageEngine engine = start(0))
+        {
+            assertNotNull(engine.snapshotLoaded());
+            assertTrue(engine.snapshotLoaded().file().getFileName().toString().compareTo(
+                new SnapshotStore(dir.resolve("snapshots")).snapshotsNewestFirst().get(0).getFileName().toString()) < 0,
+                "the older snapshot was used");
+            assertEquals(2, engine.recovered().commands(), "OPEN C-2 and NEXT_BEST follow the older snapshot");
+            engine.close();
+            assertEquals(hash, engine.book().stateHash());
+        }
+    }
+
+    @Test
+    void shouldWriteSnapshotsPeriodicallyAndKeepTheNewestThree() throws Exception
+    {
+        try (TriageEngine engine = start(4))
+        {
+            call(engine, Command.upsertAgent("ann", 3));
+            for (int i = 0; i < 20; i++)
+            {
+                call(engine, Command.open("C-" + i, Urgency.NORMAL, 1));
+            }
+            engine.close();
+        }
+        final List<Path> snapshots = new SnapshotStore(dir.resolve("snapshots")).snapshotsNewestFirst();
+        assertEquals(3, snapshots.size(), snapshots.toString());
+        try (TriageEngine engine = start(4))
+        {
+            assertEquals(1, engine.recovered().commands(), "21 commands, the last snapshot after the 20th");
+            engine.close();
+            assertEquals(20, engine.book().openCount());
+        }
+    }
+
+    @Test
+    void shouldRefuseASnapshotWithoutAJournal() throws Exception
+    {
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0)))
+        {
+            final Reply reply = engine.submit(Command.of(CommandType.SNAPSHOT)).get(10, TimeUnit.SECONDS);
+            assertEquals(ResultCode.INVALID_ARGUMENT, reply.result);
+            assertNull(reply.snapshotPath);
+        }
+    }
+
+    private TriageEngine start(final long snapshotEvery)
+    {
+        return TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0).snapshotEveryCommands(snapshotEvery));
+    }
+
+    private static Reply call(final TriageEngine engine, final Command command) throws Exception
+    {
+        final Reply reply = engine.submit(command).get(10, TimeUnit.SECONDS);
+        if (reply.result != ResultCode.OK)
+        {
+            throw new AssertionError(command + " -> " + reply);
+        }
+        return reply;
+    }
+}
