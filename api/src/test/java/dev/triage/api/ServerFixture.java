@@ -6,11 +6,9 @@ import dev.triage.engine.EngineContext;
 import dev.triage.proto.v1.TriageGrpc;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 import java.nio.file.Path;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,16 +42,7 @@ final class ServerFixture implements AutoCloseable
 
     static CallCredentials bearer(final String token)
     {
-        return new CallCredentials()
-        {
-            @Override
-            public void applyRequestMetadata(final RequestInfo info, final Executor executor, final MetadataApplier applier)
-            {
-                final Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                applier.apply(headers);
-            }
-        };
+        return new dev.triage.api.auth.BearerCredentials(token);
     }
 
     @Override

@@ -2,11 +2,9 @@ package dev.triage.api.cli;
 
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import picocli.CommandLine.Option;
 
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,16 +65,7 @@ final class ClientOptions
         {
             return null;
         }
-        return new CallCredentials()
-        {
-            @Override
-            public void applyRequestMetadata(final RequestInfo info, final Executor executor, final MetadataApplier applier)
-            {
-                final Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                applier.apply(headers);
-            }
-        };
+        return new dev.triage.api.auth.BearerCredentials(token);
     }
 
     static void close(final ManagedChannel channel)

@@ -62,40 +62,22 @@ public final class BookSnapshot
 
     static void writePolicy(final Policy p, final DataOutputStream out) throws IOException
     {
-        for (int u = 0; u < Urgency.count(); u++)
+        for (final long value : p.fields())
         {
-            out.writeLong(p.urgencyPoints(Urgency.ofLevel(u)));
+            out.writeLong(value);
         }
-        out.writeLong(p.impactPointsPerDoubling());
-        out.writeLong(p.agePointsPerMinute());
-        out.writeByte(p.newestFirstMaxUrgency() == null ? -1 : p.newestFirstMaxUrgency().ordinal());
-        out.writeLong(p.newestFirstMinImpact());
-        out.writeLong(p.slaAtRiskWindowMs());
-        out.writeLong(p.slaAtRiskPoints());
-        out.writeLong(p.slaBreachedPoints());
-        out.writeLong(p.leaseMs());
-        out.writeLong(p.relaxPreferredAfterMs());
     }
 
     static Policy readPolicy(final DataInputStream in) throws IOException
     {
-        final Policy.Builder b = Policy.builder();
-        for (int u = 0; u < Urgency.count(); u++)
+        final long[] fields = new long[Policy.FIELD_COUNT];
+        for (int i = 0; i < fields.length; i++)
         {
-            b.urgencyPoints(Urgency.ofLevel(u), in.readLong());
+            fields[i] = in.readLong();
         }
-        b.impactPointsPerDoubling(in.readLong());
-        b.agePointsPerMinute(in.readLong());
-        final int newestFirst = in.readByte();
-        b.newestFirst(newestFirst < 0 ? null : Urgency.ofLevel(newestFirst), in.readLong());
-        b.slaAtRiskWindowMs(in.readLong());
-        final long atRisk = in.readLong();
-        b.slaPoints(atRisk, in.readLong());
-        b.leaseMs(in.readLong());
-        b.relaxPreferredAfterMs(in.readLong());
         try
         {
-            return b.build();
+            return Policy.ofFields(fields);
         }
         catch (final IllegalArgumentException e)
         {

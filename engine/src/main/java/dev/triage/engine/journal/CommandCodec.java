@@ -202,41 +202,22 @@ public final class CommandCodec
 
     private static void writePolicy(final Policy p, final BytesOut<?> out)
     {
-        for (int u = 0; u < Urgency.count(); u++)
+        for (final long value : p.fields())
         {
-            out.writeStopBit(p.urgencyPoints(Urgency.ofLevel(u)));
+            out.writeStopBit(value);
         }
-        out.writeStopBit(p.impactPointsPerDoubling());
-        out.writeStopBit(p.agePointsPerMinute());
-        out.writeByte((byte)(p.newestFirstMaxUrgency() == null ? -1 : p.newestFirstMaxUrgency().ordinal()));
-        out.writeStopBit(p.newestFirstMinImpact());
-        out.writeStopBit(p.slaAtRiskWindowMs());
-        out.writeStopBit(p.slaAtRiskPoints());
-        out.writeStopBit(p.slaBreachedPoints());
-        out.writeStopBit(p.leaseMs());
-        out.writeStopBit(p.relaxPreferredAfterMs());
     }
 
     private static Policy readPolicy(final BytesIn<?> in)
     {
-        final Policy.Builder b = Policy.builder();
-        for (int u = 0; u < Urgency.count(); u++)
+        final long[] fields = new long[Policy.FIELD_COUNT];
+        for (int i = 0; i < fields.length; i++)
         {
-            b.urgencyPoints(Urgency.ofLevel(u), in.readStopBit());
+            fields[i] = in.readStopBit();
         }
-        b.impactPointsPerDoubling(in.readStopBit());
-        b.agePointsPerMinute(in.readStopBit());
-        final int newestFirst = in.readByte();
-        final long minImpact = in.readStopBit();
-        b.newestFirst(newestFirst < 0 ? null : Urgency.ofLevel(checkedOrdinal(newestFirst, Urgency.count(), "urgency")), minImpact);
-        b.slaAtRiskWindowMs(in.readStopBit());
-        final long atRisk = in.readStopBit();
-        b.slaPoints(atRisk, in.readStopBit());
-        b.leaseMs(in.readStopBit());
-        b.relaxPreferredAfterMs(in.readStopBit());
         try
         {
-            return b.build();
+            return Policy.ofFields(fields);
         }
         catch (final IllegalArgumentException e)
         {

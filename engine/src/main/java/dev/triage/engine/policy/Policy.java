@@ -85,6 +85,52 @@ public final class Policy
         return b;
     }
 
+    /** How many values {@link #fields()} has. */
+    public static final int FIELD_COUNT = 14;
+
+    /**
+     * Every setting as a number, in the one order the journal and snapshot formats both use: urgency points
+     * LOW..CRITICAL, impact points per doubling, age points per minute, newest-first max urgency (ordinal, -1 off),
+     * newest-first min impact, SLA at-risk window ms, SLA at-risk points, SLA breached points, lease ms,
+     * relax-preferred-after ms.
+     *
+     * @return {@link #FIELD_COUNT} values.
+     */
+    public long[] fields()
+    {
+        return new long[]{
+            urgencyPoints[0], urgencyPoints[1], urgencyPoints[2], urgencyPoints[3], urgencyPoints[4],
+            impactPointsPerDoubling, agePointsPerMinute,
+            newestFirstMaxUrgency == null ? -1 : newestFirstMaxUrgency.ordinal(), newestFirstMinImpact,
+            slaAtRiskWindowMs, slaAtRiskPoints, slaBreachedPoints, leaseMs, relaxPreferredAfterMs };
+    }
+
+    /**
+     * @param f values in {@link #fields()} order.
+     * @return the policy.
+     * @throws IllegalArgumentException naming a value out of range.
+     */
+    public static Policy ofFields(final long[] f)
+    {
+        if (f.length != FIELD_COUNT || f[7] < -1 || f[7] >= Urgency.count())
+        {
+            throw new IllegalArgumentException("policy fields malformed");
+        }
+        final Builder b = builder();
+        for (int u = 0; u < Urgency.count(); u++)
+        {
+            b.urgencyPoints(Urgency.ofLevel(u), f[u]);
+        }
+        return b.impactPointsPerDoubling(f[5])
+            .agePointsPerMinute(f[6])
+            .newestFirst(f[7] < 0 ? null : Urgency.ofLevel((int)f[7]), f[8])
+            .slaAtRiskWindowMs(f[9])
+            .slaPoints(f[10], f[11])
+            .leaseMs(f[12])
+            .relaxPreferredAfterMs(f[13])
+            .build();
+    }
+
     /**
      * @param impact effective impact (customers), >= 1.
      * @return floor(log2(1 + impact)).
