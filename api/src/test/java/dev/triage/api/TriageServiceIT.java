@@ -98,6 +98,8 @@ class TriageServiceIT
         final StatsReply stats = stub.stats(StatsRequest.getDefaultInstance());
         assertEquals(2, stats.getOpen());
         assertEquals(1, stats.getOpenCritical());
+        assertEquals(java.util.Map.of("", 1L, "billing", 1L), stats.getOpenBySkillsMap());
+        assertTrue(stats.getWaitP99Ms() >= stats.getWaitP50Ms());
         assertEquals(2, stats.getAssignmentsTotal());
         assertEquals(1, stats.getAgents());
     }

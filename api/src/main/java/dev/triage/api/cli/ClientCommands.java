@@ -296,6 +296,10 @@ final class ClientCommands
                 s.getOldestWaitMs() / 1000, s.getAssigned(), s.getPending(), s.getSlaAtRisk(), s.getSlaBreached());
             out.printf(Locale.ROOT, "agents %d (%d waiting), assignments %d, policy v%d%n",
                 s.getAgents(), s.getWaitingAgents(), s.getAssignmentsTotal(), s.getPolicyVersion());
+            out.printf(Locale.ROOT, "wait before assignment: p50 <= %ds, p90 <= %ds, p99 <= %ds%n",
+                s.getWaitP50Ms() / 1000, s.getWaitP90Ms() / 1000, s.getWaitP99Ms() / 1000);
+            new java.util.TreeMap<>(s.getOpenBySkillsMap()).forEach((skills, open) ->
+                out.printf(Locale.ROOT, "  open needing %s: %d%n", skills.isEmpty() ? "(any agent)" : skills, open));
         }
     }
 

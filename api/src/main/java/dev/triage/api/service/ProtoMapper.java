@@ -131,7 +131,18 @@ public final class ProtoMapper
 
     static StatsReply stats(final Reply r)
     {
+        final java.util.Map<String, Long> bySkills = new java.util.TreeMap<>();
+        for (int i = 0; i < r.skillSetCount; i++)
+        {
+            final String names = r.skillSetNames[i].isEmpty() ? "" :
+                String.join(",", new java.util.TreeSet<>(java.util.List.of(r.skillSetNames[i].split(","))));
+            bySkills.put(names, r.skillSetOpen[i]);
+        }
         return StatsReply.newBuilder()
+            .putAllOpenBySkills(bySkills)
+            .setWaitP50Ms(r.waitP50Ms)
+            .setWaitP90Ms(r.waitP90Ms)
+            .setWaitP99Ms(r.waitP99Ms)
             .setOpen(r.open)
             .setAssigned(r.assigned)
             .setPending(r.pending)

@@ -289,6 +289,20 @@ public final class PriorityIndex
     }
 
     /**
+     * @param skillSetId a skill set.
+     * @return open conversations that need exactly it now (oldest- and newest-first classes together).
+     */
+    public long openInSkillSet(final int skillSetId)
+    {
+        long n = 0;
+        for (int classId = skillSetId << 1; classId <= ((skillSetId << 1) | 1); classId++)
+        {
+            n += classId < heaps.length && heaps[classId] != null ? heaps[classId].size() : 0;
+        }
+        return n;
+    }
+
+    /**
      * @param urgency urgency.
      * @return open conversations of that urgency.
      */

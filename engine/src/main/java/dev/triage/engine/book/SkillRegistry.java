@@ -26,6 +26,7 @@ public final class SkillRegistry
     private int skillCount;
     private final Long2LongHashMap skillSetIdByMask = new Long2LongHashMap(-1);
     private long[] maskBySkillSetId = new long[64];
+    private String[] nameBySkillSetId = new String[64];
     private int skillSetCount;
     private final Long2ObjectHashMap<EligibleSets> eligibleByAgentMask = new Long2ObjectHashMap<>();
     private final List<EligibleSets> allEligible = new ArrayList<>();
@@ -68,8 +69,10 @@ public final class SkillRegistry
             if (id == maskBySkillSetId.length)
             {
                 maskBySkillSetId = Arrays.copyOf(maskBySkillSetId, id * 2);
+                nameBySkillSetId = Arrays.copyOf(nameBySkillSetId, id * 2);
             }
             maskBySkillSetId[id] = mask;
+            nameBySkillSetId[id] = namesOf(mask);
             skillSetIdByMask.put(mask, id);
             for (int i = 0, n = allEligible.size(); i < n; i++)
             {
@@ -118,6 +121,15 @@ public final class SkillRegistry
     public int skillSetCount()
     {
         return skillSetCount;
+    }
+
+    /**
+     * @param skillSetId id.
+     * @return its skill names joined with commas (computed once, when the set first appeared).
+     */
+    public String nameOfSkillSet(final int skillSetId)
+    {
+        return nameBySkillSetId[skillSetId];
     }
 
     int skillCount()

@@ -53,6 +53,7 @@ public final class TriageBook
     private final ParkedAgents parked;
     private final IntrusiveHeap timers;
     private final Selection selection = new Selection();
+    private final WaitHistogram waits = new WaitHistogram();
     private final Reply scratchReply = new Reply(null);
     private final DeferredReplies deferred;
     private final int timerLimitPerTick;
@@ -772,6 +773,26 @@ public final class TriageBook
         r.assignmentsTotal = assignmentsTotal;
         r.skillSets = skills.skillSetCount();
         r.policy = policy;
+        r.waitP50Ms = waits.percentileMs(0.50);
+        r.waitP90Ms = waits.percentileMs(0.90);
+        r.waitP99Ms = waits.percentileMs(0.99);
+        if (r.skillSetOpen.length < skills.skillSetCount())
+        {
+            // Grows only when new skill sets appeared since this reply object last carried STATS.
+            r.skillSetOpen = new long[skills.skillSetCount() * 2];
+            r.skillSetNames = new String[skills.skillSetCount() * 2];
+        }
+        int n = 0;
+        for (int id = 0; id < skills.skillSetCount(); id++)
+        {
+            final long open = index.openInSkillSet(id);
+            if (open > 0)
+            {
+                r.skillSetNames[n] = skills.nameOfSkillSet(id);
+                r.skillSetOpen[n++] = open;
+            }
+        }
+        r.skillSetCount = n;
         return ResultCode.OK;
     }
 
@@ -860,6 +881,7 @@ public final class TriageBook
         r.runnerUpId = runnerUp == null ? null : runnerUp.id;
         r.runnerUpScoreUnits = runnerUp == null ? 0 : runnerUpScore;
         r.waitedMs = nowMs - c.waitingSinceMs;
+        waits.record(r.waitedMs);
         r.leaseDeadlineMs = nowMs + policy.leaseMs();
         r.conversationState = ConversationState.ASSIGNED;
         c.state = ConversationState.ASSIGNED;
@@ -1321,6 +1343,7 @@ public final class TriageBook
         out.writeInt(policyVersion);
         out.writeLong(assignmentsTotal);
         out.writeLong(leaseExpiries);
+        waits.write(out);
         BookSnapshot.writePolicy(policy, out);
         out.writeInt(skills.skillCount());
         for (int bit = 0; bit < skills.skillCount(); bit++)
@@ -1408,6 +1431,7 @@ public final class TriageBook
         policyVersion = in.readInt();
         assignmentsTotal = in.readLong();
         leaseExpiries = in.readLong();
+        waits.read(in);
         policy = BookSnapshot.readPolicy(in);
         final int skillCount = in.readInt();
         for (int bit = 0; bit < skillCount; bit++)

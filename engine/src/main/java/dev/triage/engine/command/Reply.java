@@ -66,6 +66,14 @@ public final class Reply
     public long parkedAgents;
     public long assignmentsTotal;
     public long skillSets;
+    /** STATS: customer wait before assignment, percentile upper bounds since the journal began, ms. */
+    public long waitP50Ms;
+    public long waitP90Ms;
+    public long waitP99Ms;
+    /** STATS: open conversations by the skills they need now; {@code skillSetCount} entries. */
+    public String[] skillSetNames = new String[0];
+    public long[] skillSetOpen = new long[0];
+    public int skillSetCount;
     /** The policy in force (STATS). */
     public Policy policy;
     /** SNAPSHOT: the file written, and how long the processor paused for it. */

@@ -108,7 +108,7 @@ class TriageBookProperties
         }
         else if (type == CommandType.STATS)
         {
-            final long[] s = new long[Urgency.count() + 6];
+            final long[] s = new long[Urgency.count() + 9];
             System.arraycopy(r.openByUrgency, 0, s, 0, Urgency.count());
             s[Urgency.count()] = r.open;
             s[Urgency.count() + 1] = r.assigned;
@@ -116,7 +116,18 @@ class TriageBookProperties
             s[Urgency.count() + 3] = r.slaAtRisk;
             s[Urgency.count() + 4] = r.slaBreached;
             s[Urgency.count() + 5] = r.oldestWaitMs;
+            s[Urgency.count() + 6] = r.waitP50Ms;
+            s[Urgency.count() + 7] = r.waitP90Ms;
+            s[Urgency.count() + 8] = r.waitP99Ms;
             o.stats = s;
+            final java.util.Map<String, Long> depth = new java.util.TreeMap<>();
+            for (int i = 0; i < r.skillSetCount; i++)
+            {
+                final String names = r.skillSetNames[i].isEmpty() ? "" :
+                    String.join(",", new java.util.TreeSet<>(java.util.List.of(r.skillSetNames[i].split(","))));
+                depth.put(names, r.skillSetOpen[i]);
+            }
+            o.skillDepth = depth;
         }
         return normalise(type, o);
     }
