@@ -101,6 +101,7 @@ class TriageServiceIT
         assertEquals(java.util.Map.of("", 1L, "billing", 1L), stats.getOpenBySkillsMap());
         assertTrue(stats.getWaitP99Ms() >= stats.getWaitP50Ms());
         assertEquals(2, stats.getAssignmentsTotal());
+        assertEquals(2, stats.getAssignmentsLastMinute());
         assertEquals(1, stats.getAgents());
     }
 
@@ -123,6 +124,14 @@ class TriageServiceIT
             }
         }
         assertEquals(List.of("id", "urgency", "impact"), fields);
+        assertEquals(0, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
+    }
+
+    @Test
+    void shouldRefuseAnOversizedRequest()
+    {
+        final String huge = "x".repeat(2 << 20);
+        assertCode(Status.Code.RESOURCE_EXHAUSTED, () -> stub.open(OpenRequest.newBuilder().setId("C-1").setIncident(huge).build()));
         assertEquals(0, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
     }
 

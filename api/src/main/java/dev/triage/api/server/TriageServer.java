@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public final class TriageServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(TriageServer.class.getName());
+    /** Largest request accepted; a conversation's fields are far smaller, so bigger is refused unread. */
+    static final int MAX_MESSAGE_BYTES = 1 << 20;
 
     private final ServerContext context;
     private final TriageEngine engine;
@@ -87,6 +89,7 @@ public final class TriageServer implements AutoCloseable
                 builder.sslContext(tls.build());
             }
             server = builder
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .directExecutor()
                 .addService(service)
                 .addService(health.getHealthService())

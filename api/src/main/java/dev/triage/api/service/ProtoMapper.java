@@ -143,6 +143,7 @@ public final class ProtoMapper
             .setWaitP50Ms(r.waitP50Ms)
             .setWaitP90Ms(r.waitP90Ms)
             .setWaitP99Ms(r.waitP99Ms)
+            .setAssignmentsLastMinute(r.assignmentsLastMinute)
             .setOpen(r.open)
             .setAssigned(r.assigned)
             .setPending(r.pending)

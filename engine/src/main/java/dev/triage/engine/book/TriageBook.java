@@ -54,6 +54,9 @@ public final class TriageBook
     private final IntrusiveHeap timers;
     private final Selection selection = new Selection();
     private final WaitHistogram waits = new WaitHistogram();
+    /** Assignments per second of engine time over the last minute: counts and the second each slot holds. */
+    private final long[] assignedInSecond = new long[60];
+    private final long[] secondOfSlot = new long[60];
     private final Reply scratchReply = new Reply(null);
     private final DeferredReplies deferred;
     private final int timerLimitPerTick;
@@ -773,6 +776,12 @@ public final class TriageBook
         r.assignmentsTotal = assignmentsTotal;
         r.skillSets = skills.skillSetCount();
         r.policy = policy;
+        long lastMinute = 0;
+        for (int slot = 0; slot < 60; slot++)
+        {
+            lastMinute += secondOfSlot[slot] > nowMs / 1000 - 60 ? assignedInSecond[slot] : 0;
+        }
+        r.assignmentsLastMinute = lastMinute;
         r.waitP50Ms = waits.percentileMs(0.50);
         r.waitP90Ms = waits.percentileMs(0.90);
         r.waitP99Ms = waits.percentileMs(0.99);
@@ -882,6 +891,14 @@ public final class TriageBook
         r.runnerUpScoreUnits = runnerUp == null ? 0 : runnerUpScore;
         r.waitedMs = nowMs - c.waitingSinceMs;
         waits.record(r.waitedMs);
+        final long second = nowMs / 1000;
+        final int slot = (int)(second % 60);
+        if (secondOfSlot[slot] != second)
+        {
+            secondOfSlot[slot] = second;
+            assignedInSecond[slot] = 0;
+        }
+        assignedInSecond[slot]++;
         r.leaseDeadlineMs = nowMs + policy.leaseMs();
         r.conversationState = ConversationState.ASSIGNED;
         c.state = ConversationState.ASSIGNED;
@@ -1344,6 +1361,11 @@ public final class TriageBook
         out.writeLong(assignmentsTotal);
         out.writeLong(leaseExpiries);
         waits.write(out);
+        for (int slot = 0; slot < 60; slot++)
+        {
+            out.writeLong(secondOfSlot[slot]);
+            out.writeLong(assignedInSecond[slot]);
+        }
         BookSnapshot.writePolicy(policy, out);
         out.writeInt(skills.skillCount());
         for (int bit = 0; bit < skills.skillCount(); bit++)
@@ -1432,6 +1454,11 @@ public final class TriageBook
         assignmentsTotal = in.readLong();
         leaseExpiries = in.readLong();
         waits.read(in);
+        for (int slot = 0; slot < 60; slot++)
+        {
+            secondOfSlot[slot] = in.readLong();
+            assignedInSecond[slot] = in.readLong();
+        }
         policy = BookSnapshot.readPolicy(in);
         final int skillCount = in.readInt();
         for (int bit = 0; bit < skillCount; bit++)

@@ -65,6 +65,8 @@ public final class Reply
     public long agents;
     public long parkedAgents;
     public long assignmentsTotal;
+    /** Assignments in the last 60 seconds of engine time (STATS). */
+    public long assignmentsLastMinute;
     public long skillSets;
     /** STATS: customer wait before assignment, percentile upper bounds since the journal began, ms. */
     public long waitP50Ms;
