@@ -58,6 +58,11 @@ class RestartIT
         assertTrue(audit.contains("= urgency 1000 + impact 180 + age "), audit);
         assertTrue(audit.contains("; 3 eligible; runner-up C-1 ("), audit);
         assertTrue(audit.contains("ACK C-2 by ann -> OK"), audit);
+        final String stats = runCli("journal", "stats", "--journal", journal.toString());
+        assertTrue(stats.contains("7 commands, last sequence"), stats);
+        assertTrue(stats.contains("OPEN             4"), stats);
+        final String tail = runCli("journal", "tail", "-n", "2", "--journal", journal.toString());
+        assertTrue(tail.contains("ACK conv=C-2 agent=ann") && tail.contains("OPEN conv=C-4 HIGH impact=2"), tail);
         final String replay = runCli("replay", "--journal", journal.toString());
         assertTrue(replay.contains("replayed 7 commands"), replay);
         assertTrue(replay.contains("open 3, assigned 1, pending 0"), replay);

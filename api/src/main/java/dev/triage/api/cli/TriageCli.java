@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
         ClientCommands.PolicyCommand.class,
         AuditCommand.class,
         ReplayCommand.class,
+        JournalCommand.class,
         TokenCommand.class
     })
 public final class TriageCli
