@@ -61,7 +61,7 @@ class CliIT
     @Test
     void shouldRunTheDemo()
     {
-        final Run demo = runWithoutServer("demo", "--seconds", "3");
+        final Run demo = execute("demo", "--seconds", "3");
         assertEquals(0, demo.exit, demo.err);
         assertTrue(demo.out.contains("OUTAGE: 150 customers"), demo.out);
         assertTrue(demo.out.contains(" takes "), demo.out);
@@ -89,22 +89,13 @@ class CliIT
         return run.out;
     }
 
-    private Run runWithoutServer(final String... args)
-    {
-        return execute(args);
-    }
-
     private Run run(final String... args)
     {
         final String[] full = new String[args.length + 2];
         System.arraycopy(args, 0, full, 0, args.length);
         full[args.length] = "--server";
+        // Appended last, --server lands on the leaf command (policy set --server ...).
         full[args.length + 1] = server;
-        if (args[0].equals("policy"))
-        {
-            // --server belongs to the leaf command: policy set --server ...
-            System.arraycopy(args, 0, full, 0, args.length);
-        }
         return execute(full);
     }
 

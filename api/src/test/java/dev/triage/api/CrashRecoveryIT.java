@@ -109,20 +109,19 @@ class CrashRecoveryIT
         final List<String> acked = new ArrayList<>(acknowledged);
         assertTrue(acked.size() >= killAfter);
 
-        try (TriageEngine recovered = TriageEngine.start(new EngineContext().journalDir(journal).tickIntervalMs(0)))
+        final TriageEngine recovered = TriageEngine.start(new EngineContext().journalDir(journal).tickIntervalMs(0));
+        // Closed first: the book is then read on this thread with nothing running.
+        recovered.close();
+        for (final String id : acked)
         {
-            recovered.close();
-            for (final String id : acked)
-            {
-                final Conversation c = recovered.book().conversation(id);
-                assertNotNull(c, "acknowledged open " + id + " was lost (seed " + seed + ")");
-            }
-            // No timers are armed in this load (no SLA, lease or long-poll), so every record is an OPEN.
-            final long opens = recovered.recovered().commands();
-            assertEquals(opens, recovered.book().liveConversations(), "every journaled open applied once");
-            assertTrue(opens >= acked.size() && opens <= sent.get(), opens + " opens recovered of " + sent.get() + " sent");
-            assertNull(recovered.book().validateInternalState());
+            final Conversation c = recovered.book().conversation(id);
+            assertNotNull(c, "acknowledged open " + id + " was lost (seed " + seed + ")");
         }
+        // No timers are armed in this load (no SLA, lease or long-poll), so every record is an OPEN.
+        final long opens = recovered.recovered().commands();
+        assertEquals(opens, recovered.book().liveConversations(), "every journaled open applied once");
+        assertTrue(opens >= acked.size() && opens <= sent.get(), opens + " opens recovered of " + sent.get() + " sent");
+        assertNull(recovered.book().validateInternalState());
     }
 
     private Process startChild(final int port) throws Exception
