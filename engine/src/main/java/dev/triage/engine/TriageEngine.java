@@ -14,6 +14,7 @@ import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.journal.Journal;
 import dev.triage.engine.journal.JournalHandler;
+import dev.triage.engine.journal.JournalSettings;
 import dev.triage.engine.snapshot.SnapshotStore;
 import dev.triage.engine.time.TickerAgent;
 import org.agrona.concurrent.AgentRunner;
@@ -72,6 +73,7 @@ public final class TriageEngine implements AutoCloseable
         final SnapshotStore snapshots;
         if (context.journalDir() != null)
         {
+            checkJournalSettings(context);
             snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
             snapshotLoaded = snapshots.loadNewest(() -> context.newBook(deferred));
             book = snapshotLoaded != null ? snapshotLoaded.book() : context.newBook(deferred);
@@ -258,6 +260,31 @@ public final class TriageEngine implements AutoCloseable
         if (journal != null)
         {
             journal.close();
+        }
+    }
+
+    /**
+     * A journal replays exactly only under the settings that wrote it: record them on first use, refuse others.
+     */
+    private static void checkJournalSettings(final EngineContext context)
+    {
+        final JournalSettings wanted = JournalSettings.of(context);
+        try
+        {
+            final JournalSettings recorded = JournalSettings.read(context.journalDir());
+            if (recorded == null)
+            {
+                wanted.write(context.journalDir());
+            }
+            else if (!recorded.equals(wanted))
+            {
+                throw new IllegalStateException("journal " + context.journalDir() + " was written with " + recorded +
+                    " but the engine is configured with " + wanted + "; start with the recorded settings or a new journal");
+            }
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException("cannot read or record the journal's settings", e);
         }
     }
 

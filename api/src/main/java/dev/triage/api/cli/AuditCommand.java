@@ -55,7 +55,15 @@ final class AuditCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("no journal at " + journal.toAbsolutePath());
         }
-        final EngineContext settings = new EngineContext();
+        final EngineContext settings;
+        try
+        {
+            settings = dev.triage.engine.journal.JournalSettings.contextFor(journal);
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new IllegalArgumentException(e.getMessage());
+        }
         final List<Entry> entries = target.conversation != null ?
             AuditTrail.ofConversation(journal, settings, target.conversation) :
             AuditTrail.ofAgent(journal, settings, target.agent, instant(from, Long.MIN_VALUE), instant(to, Long.MAX_VALUE));

@@ -1,6 +1,5 @@
 package dev.triage.api.cli;
 
-import dev.triage.engine.EngineContext;
 import dev.triage.engine.book.TriageBook;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
@@ -29,7 +28,15 @@ final class ReplayCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("no journal at " + journal.toAbsolutePath());
         }
-        final TriageBook book = new EngineContext().newBook(r -> { });
+        final TriageBook book;
+        try
+        {
+            book = dev.triage.engine.journal.JournalSettings.contextFor(journal).newBook(r -> { });
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new IllegalArgumentException(e.getMessage());
+        }
         final Journal.ReplayResult result;
         try (Journal j = new Journal(journal))
         {
