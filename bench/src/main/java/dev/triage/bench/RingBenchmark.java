@@ -52,7 +52,7 @@ public class RingBenchmark
     @Param({ "BLOCKING", "LITE_BLOCKING", "SLEEPING", "BACKOFF", "YIELDING" })
     public EngineContext.WaitStrategyKind waitStrategy;
 
-    /** "off", or "process": every state-changing command appended to a Chronicle Queue journal in a temp dir. */
+    /** "off"; "process": every state-changing command appended to a journal in a temp dir; "fsync": also forced per batch. */
     @Param({ "off" })
     public String journal;
 
@@ -63,10 +63,11 @@ public class RingBenchmark
     public void start() throws IOException
     {
         final EngineContext context = new EngineContext().waitStrategy(waitStrategy).ringSize(16_384).retainResolved(0);
-        if (journal.equals("process"))
+        if (!journal.equals("off"))
         {
             journalDir = Files.createTempDirectory("ring-journal");
-            context.journalDir(journalDir);
+            context.journalDir(journalDir).snapshotEveryCommands(0)
+                .durability(journal.equals("fsync") ? EngineContext.Durability.FSYNC : EngineContext.Durability.PROCESS);
         }
         engine = TriageEngine.start(context);
         engine.submit(Command.upsertAgent("nobody-qualified", 1, "no-such-skill")).join();

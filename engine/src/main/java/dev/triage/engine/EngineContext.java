@@ -46,6 +46,21 @@ public final class EngineContext
     public static final String RETAIN_RESOLVED_PROP = "triage.engine.retainResolved";
     public static final int RETAIN_RESOLVED_DEFAULT = 100_000;
 
+    /** process: appends reach the page cache (survive a killed process); fsync: forced to disk per batch (survive power loss). */
+    public static final String DURABILITY_PROP = "triage.engine.durability";
+    public static final Durability DURABILITY_DEFAULT = Durability.PROCESS;
+
+    /**
+     * How far an append must get before its command is answered.
+     */
+    public enum Durability
+    {
+        /** The memory-mapped file (page cache): survives a killed process, not a power loss. */
+        PROCESS,
+        /** msync'ed to disk once per batch of the journal stage (group commit), before any reply of the batch. */
+        FSYNC
+    }
+
     /** With a journal: write a snapshot after this many journaled commands (0: only on demand). */
     public static final String SNAPSHOT_EVERY_PROP = "triage.engine.snapshotEveryCommands";
     public static final long SNAPSHOT_EVERY_DEFAULT = 1_000_000;
@@ -97,6 +112,7 @@ public final class EngineContext
     private Path journalDir;
     private QueueEventSink queueEventSink;
     private long snapshotEveryCommands = Long.getLong(SNAPSHOT_EVERY_PROP, SNAPSHOT_EVERY_DEFAULT);
+    private Durability durability = Durability.valueOf(System.getProperty(DURABILITY_PROP, DURABILITY_DEFAULT.name()));
 
     /**
      * The default: phased back-off. Measured on 2 cores, pure spinning starves the other stages, pure blocking pays
@@ -141,6 +157,7 @@ public final class EngineContext
         require(retainResolved >= 0, "retainResolved must be >= 0, was " + retainResolved);
         require(snapshotEveryCommands >= 0, "snapshotEveryCommands must be >= 0, was " + snapshotEveryCommands);
         require(clock != null, "clock is required");
+        require(durability != null, "durability is required");
         require(journalDir == null || journalHandler == null, "journalDir and journalHandler are exclusive");
         expectedAgents = Math.min(expectedAgents, maxAgents);
         concluded = true;
@@ -352,5 +369,21 @@ public final class EngineContext
     public long snapshotEveryCommands()
     {
         return snapshotEveryCommands;
+    }
+
+    /**
+     * @param durability how far an append must get before its reply.
+     * @return this.
+     */
+    public EngineContext durability(final Durability durability)
+    {
+        checkOpen();
+        this.durability = durability;
+        return this;
+    }
+
+    public Durability durability()
+    {
+        return durability;
     }
 }

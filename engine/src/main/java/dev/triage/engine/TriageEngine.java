@@ -77,7 +77,7 @@ public final class TriageEngine implements AutoCloseable
             snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
             snapshotLoaded = snapshots.loadNewest(() -> context.newBook(deferred));
             book = snapshotLoaded != null ? snapshotLoaded.book() : context.newBook(deferred);
-            journal = new Journal(context.journalDir());
+            journal = new Journal(context.journalDir(), context.durability() == EngineContext.Durability.FSYNC);
             // Recovery runs the same processor code as live traffic, before the ring takes any command: the newest
             // valid snapshot, then every journaled command after it.
             recovered = journal.replayAfter(snapshotLoaded != null ? snapshotLoaded.sequence() : -1, book::apply);

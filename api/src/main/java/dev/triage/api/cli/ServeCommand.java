@@ -32,6 +32,11 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--tokens", description = "bearer token file (required unless bound to loopback); see 'triage token'")
     Path tokens;
 
+    @Option(names = "--durability", defaultValue = "PROCESS",
+        description = "process: answered once in the page cache (survives a killed process); fsync: forced to disk per batch "
+            + "before answering (survives power loss) (default: ${DEFAULT-VALUE})")
+    EngineContext.Durability durability;
+
     @Option(names = "--snapshot-every", defaultValue = "" + EngineContext.SNAPSHOT_EVERY_DEFAULT,
         description = "write a snapshot after this many journaled commands; 0 only on demand (default: ${DEFAULT-VALUE})")
     long snapshotEvery;
@@ -59,7 +64,8 @@ final class ServeCommand implements Callable<Integer>
             .tokensFile(tokens)
             .tls(tlsCert, tlsKey)
             .tlsClientCa(tlsClientCa)
-            .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal).snapshotEveryCommands(snapshotEvery)));
+            .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal).snapshotEveryCommands(snapshotEvery)
+                .durability(durability)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();

@@ -1,6 +1,7 @@
 package dev.triage.engine.journal;
 
 import dev.triage.engine.command.Command;
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -38,13 +39,31 @@ public final class Journal implements AutoCloseable
     private final Path directory;
     private final ChronicleQueue queue;
 
+    private final boolean forced;
+
     /**
-     * @param directory created if missing.
+     * @param directory created if missing; appends reach the page cache only.
      */
     public Journal(final Path directory)
     {
+        this(directory, false);
+    }
+
+    /**
+     * @param directory created if missing.
+     * @param forced true to allow {@link JournalHandler} to msync appends to disk (Chronicle's SyncMode.SYNC).
+     */
+    public Journal(final Path directory, final boolean forced)
+    {
         this.directory = directory;
-        queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FAST_HOURLY).build();
+        this.forced = forced;
+        queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FAST_HOURLY)
+            .syncMode(forced ? SyncMode.SYNC : SyncMode.NONE).build();
+    }
+
+    boolean forced()
+    {
+        return forced;
     }
 
     /**

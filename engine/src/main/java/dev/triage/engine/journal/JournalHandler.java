@@ -3,6 +3,10 @@ package dev.triage.engine.journal;
 import com.lmax.disruptor.EventHandler;
 import dev.triage.engine.command.Command;
 import net.openhft.chronicle.queue.ExcerptAppender;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -10,13 +14,16 @@ import net.openhft.chronicle.wire.DocumentContext;
  * out. Reads the command's inputs, writes nothing to the event. The appender is created on this stage's thread,
  * as Chronicle requires. A failure to append is thrown, and the engine halts.
  * <p>
- * Durability: the append lands in the memory-mapped file (the page cache), so it survives a killed process but
- * not a power loss.
+ * Durability: an append lands in the memory-mapped file (the page cache), so it survives a killed process. With a
+ * forced journal, the end of each batch msyncs what the batch appended before the stage reports progress, so no
+ * reply of the batch leaves before its command is on disk: group commit, one force per batch.
  */
 public final class JournalHandler implements EventHandler<Command>
 {
     private final Journal journal;
     private ExcerptAppender appender;
+    private MethodHandle sync;
+    private boolean unforced;
 
     /**
      * @param journal the journal to append to.
@@ -30,6 +37,29 @@ public final class JournalHandler implements EventHandler<Command>
     public void onStart()
     {
         appender = journal.queue().createAppender();
+        if (journal.forced())
+        {
+            sync = syncOf(appender);
+        }
+    }
+
+    /**
+     * Chronicle declares sync() (msync up to the write position) only on its package-private appender class, so it is
+     * bound once here; a version without it fails at start rather than run with weaker durability than configured.
+     */
+    private static MethodHandle syncOf(final ExcerptAppender appender)
+    {
+        try
+        {
+            final Method method = appender.getClass().getMethod("sync");
+            method.setAccessible(true);
+            return MethodHandles.lookup().unreflect(method);
+        }
+        catch (final ReflectiveOperationException | RuntimeException e)
+        {
+            throw new IllegalStateException("fsync durability needs Chronicle's appender sync(), not found in " +
+                appender.getClass().getName(), e);
+        }
     }
 
     @Override
@@ -38,6 +68,25 @@ public final class JournalHandler implements EventHandler<Command>
         if (command.type.changesState())
         {
             append(command);
+            unforced = journal.forced();
+        }
+        if (endOfBatch && unforced)
+        {
+            force();
+            unforced = false;
+        }
+    }
+
+    private void force()
+    {
+        try
+        {
+            sync.invoke(appender);
+        }
+        catch (final Throwable t)
+        {
+            // A journal that cannot be forced is a journal failure: fatal, the engine halts.
+            throw new IllegalStateException("journal force failed", t);
         }
     }
 
