@@ -96,7 +96,7 @@ public final class TriageEngine implements AutoCloseable
             snapshotLoaded = null;
             book = context.newBook(deferred);
             journal = null;
-            recovered = new Journal.ReplayResult(0, -1, 0);
+            recovered = Journal.ReplayResult.none();
         }
         journalStageHandler = journalStage;
         processor = new ProcessorHandler(book, snapshots == null ? 0 : context.snapshotEveryCommands());

@@ -24,9 +24,17 @@ public final class Journal implements AutoCloseable
         System.setProperty("chronicle.announcer.disable", "true");
     }
 
-    /** What a replay found. */
-    public record ReplayResult(long commands, long lastSequence, long nanos)
+    /** What a replay found: commands applied, the last sequence, time taken, quarantined records skipped. */
+    public record ReplayResult(long commands, long lastSequence, long nanos, long quarantined)
     {
+        /**
+         * @return an empty result (no journal).
+         */
+        public static ReplayResult none()
+        {
+            return new ReplayResult(0, -1, 0, 0);
+        }
+
         /**
          * @return commands per second.
          */
@@ -35,6 +43,8 @@ public final class Journal implements AutoCloseable
             return nanos == 0 ? 0 : commands * 1e9 / nanos;
         }
     }
+
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
 
     private final Path directory;
     private final ChronicleQueue queue;
@@ -90,18 +100,27 @@ public final class Journal implements AutoCloseable
     {
         final long start = System.nanoTime();
         final Command command = new Command();
+        final Quarantine quarantine = Quarantine.load(directory);
         long count = 0;
         long read = 0;
+        long skipped = 0;
         long lastSequence = -1;
         try (ExcerptTailer tailer = queue.createTailer())
         {
             while (true)
             {
+                long corruptIndex = -1;
+                String problem = null;
                 try (DocumentContext dc = tailer.readingDocument())
                 {
                     if (!dc.isPresent())
                     {
                         break;
+                    }
+                    if (quarantine.contains(dc.index()))
+                    {
+                        skipped++;
+                        continue;
                     }
                     try
                     {
@@ -109,25 +128,52 @@ public final class Journal implements AutoCloseable
                     }
                     catch (final RuntimeException e)
                     {
-                        throw new JournalFormatException("journal " + directory + ": record " + read + " at index 0x" +
-                            Long.toHexString(dc.index()) + " cannot be read (" + e.getMessage() + "); records before it are intact");
+                        corruptIndex = dc.index();
+                        problem = e.getMessage();
                     }
+                    if (problem == null)
+                    {
                     if (command.sequence <= lastSequence)
                     {
                         throw new JournalFormatException("journal " + directory + ": sequence " + command.sequence +
                             " after " + lastSequence + " at index 0x" + Long.toHexString(dc.index()));
                     }
-                    lastSequence = command.sequence;
-                    read++;
-                    if (command.sequence > afterSequence)
-                    {
-                        apply.accept(command);
-                        count++;
+                        lastSequence = command.sequence;
+                        read++;
+                        if (command.sequence > afterSequence)
+                        {
+                            apply.accept(command);
+                            count++;
+                        }
                     }
+                }
+                if (problem != null)
+                {
+                    final String where = "journal " + directory + ": record " + read + " at index 0x" + Long.toHexString(corruptIndex);
+                    if (hasRecordAfter(tailer))
+                    {
+                        // In the middle, later records were decided with it applied: only a person can judge.
+                        throw new JournalFormatException(where + " cannot be read (" + problem + "); records before it are intact, " +
+                            "records after it exist, so nothing is started on a guess");
+                    }
+                    // The tail: it was never answered after a crash mid-write, or rotted since; start with all before it.
+                    quarantine.add(corruptIndex, problem);
+                    LOG.log(System.Logger.Level.WARNING, where + " cannot be read (" + problem + "): it is the last record, so it " +
+                        "is quarantined in " + Quarantine.FILE + " and recovery continues with every record before it");
+                    skipped++;
+                    break;
                 }
             }
         }
-        return new ReplayResult(count, Math.max(lastSequence, afterSequence), System.nanoTime() - start);
+        return new ReplayResult(count, Math.max(lastSequence, afterSequence), System.nanoTime() - start, skipped);
+    }
+
+    private static boolean hasRecordAfter(final ExcerptTailer tailer)
+    {
+        try (DocumentContext next = tailer.readingDocument())
+        {
+            return next.isPresent();
+        }
     }
 
     ChronicleQueue queue()

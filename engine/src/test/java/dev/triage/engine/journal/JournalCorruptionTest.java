@@ -1,0 +1,107 @@
+package dev.triage.engine.journal;
+
+import dev.triage.engine.EngineContext;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.book.Urgency;
+import dev.triage.engine.command.Command;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Flipped bytes in a real journal: in the last record, it is quarantined and the engine starts with everything
+ * before it (and keeps skipping it); in the middle, the engine refuses to start, naming the record.
+ */
+@Timeout(60)
+class JournalCorruptionTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldQuarantineACorruptLastRecordAndStartWithEverythingBeforeIt() throws Exception
+    {
+        write("first", "second", "TAILMARKER");
+        flipByteIn("TAILMARKER");
+        try (TriageEngine engine = start())
+        {
+            assertEquals(2, engine.recovered().commands());
+            assertEquals(1, engine.recovered().quarantined());
+            engine.submit(Command.open("after", Urgency.HIGH, 1)).get(10, TimeUnit.SECONDS);
+            engine.close();
+            assertNull(engine.book().conversation("TAILMARKER"));
+            assertNotNull(engine.book().conversation("second"));
+        }
+        assertTrue(Files.readString(dir.resolve(Quarantine.FILE)).contains("checksum mismatch"));
+        try (TriageEngine engine = start())
+        {
+            assertEquals(3, engine.recovered().commands(), "the quarantined record stays skipped; the new one is replayed");
+            assertEquals(1, engine.recovered().quarantined());
+            engine.close();
+            assertNotNull(engine.book().conversation("after"));
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartOnACorruptRecordInTheMiddle() throws Exception
+    {
+        write("first", "MIDMARKER", "third");
+        flipByteIn("MIDMARKER");
+        final JournalFormatException e = assertThrows(JournalFormatException.class, this::start);
+        assertTrue(e.getMessage().contains("record 1 at index 0x"), e.getMessage());
+        assertTrue(e.getMessage().contains("records after it exist"), e.getMessage());
+    }
+
+    private void write(final String... ids) throws Exception
+    {
+        try (TriageEngine engine = start())
+        {
+            for (final String id : ids)
+            {
+                engine.submit(Command.open(id, Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private TriageEngine start()
+    {
+        return TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0).snapshotEveryCommands(0));
+    }
+
+    private void flipByteIn(final String marker) throws Exception
+    {
+        final byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+        final List<Path> files;
+        try (Stream<Path> all = Files.list(dir))
+        {
+            files = all.filter(p -> p.toString().endsWith(".cq4")).toList();
+        }
+        for (final Path file : files)
+        {
+            final byte[] bytes = Files.readAllBytes(file);
+            for (int i = 0; i + needle.length <= bytes.length; i++)
+            {
+                if (java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length))
+                {
+                    bytes[i + 2] ^= 0x01;
+                    Files.write(file, bytes);
+                    return;
+                }
+            }
+        }
+        throw new AssertionError(marker + " not found in the journal files");
+    }
+}
