@@ -12,6 +12,7 @@ import dev.triage.engine.command.CommandTranslator;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.journal.DecisionLog;
 import dev.triage.engine.journal.Journal;
 import dev.triage.engine.journal.JournalHandler;
 import dev.triage.engine.journal.JournalSettings;
@@ -50,6 +51,7 @@ public final class TriageEngine implements AutoCloseable
     private final Journal journal;
     private final Journal.ReplayResult recovered;
     private final SnapshotStore.Loaded snapshotLoaded;
+    private final DecisionLog decisionLog;
     private EventHandler<Command> journalStageHandler;
     private final StageThreadFactory stageThreads = new StageThreadFactory();
     private volatile boolean halted;
@@ -84,6 +86,10 @@ public final class TriageEngine implements AutoCloseable
             LOG.log(System.Logger.Level.DEBUG, String.format("replayed %,d commands from %s in %d ms (%,.0f commands/s)",
                 recovered.commands(), context.journalDir(), recovered.nanos() / 1_000_000, recovered.rate()));
             journalStage = new JournalHandler(journal);
+            // Decisions from now on (recovery's replayed ones were logged by the run that made them).
+            decisionLog = new DecisionLog(context.journalDir());
+            book.decisionListener(decisionLog);
+            decisionLog.start();
             book.snapshotWriter(b ->
             {
                 awaitJournal(b.lastSequence());
@@ -94,6 +100,7 @@ public final class TriageEngine implements AutoCloseable
         {
             snapshots = null;
             snapshotLoaded = null;
+            decisionLog = null;
             book = context.newBook(deferred);
             journal = null;
             recovered = Journal.ReplayResult.none();
@@ -257,6 +264,10 @@ public final class TriageEngine implements AutoCloseable
             }
         }
         stageThreads.join(5_000);
+        if (decisionLog != null)
+        {
+            decisionLog.close();
+        }
         if (journal != null)
         {
             journal.close();

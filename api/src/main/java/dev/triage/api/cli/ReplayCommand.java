@@ -21,6 +21,9 @@ final class ReplayCommand implements Callable<Integer>
     @Option(names = "--journal", defaultValue = "data", description = "journal directory (default: ./${DEFAULT-VALUE})")
     Path journal;
 
+    @Option(names = "--verify", description = "recompute every decision and compare with the decision log; exit 1 on any mismatch")
+    boolean verify;
+
     @Override
     public Integer call()
     {
@@ -36,6 +39,25 @@ final class ReplayCommand implements Callable<Integer>
         catch (final java.io.IOException e)
         {
             throw new IllegalArgumentException(e.getMessage());
+        }
+        final java.util.List<String> recomputed = new java.util.ArrayList<>();
+        if (verify)
+        {
+            final StringBuilder text = new StringBuilder(160);
+            book.decisionListener(new dev.triage.engine.book.DecisionListener()
+            {
+                @Override
+                public void onAssigned(final Cause cause, final long sequence, final long nowMs, final dev.triage.engine.command.Reply r)
+                {
+                    recomputed.add(dev.triage.engine.journal.DecisionLog.assigned(cause, sequence, nowMs, r, text));
+                }
+
+                @Override
+                public void onReturned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
+                {
+                    recomputed.add(dev.triage.engine.journal.DecisionLog.returned(cause, sequence, nowMs, conversationId, agentId, text));
+                }
+            });
         }
         final Journal.ReplayResult result;
         try (Journal j = new Journal(journal))
@@ -54,6 +76,34 @@ final class ReplayCommand implements Callable<Integer>
         System.out.printf(Locale.ROOT, "open %d, assigned %d, pending %d, resolved kept %d, agents %d, assignments %d, policy v%d%n",
             stats.open, stats.assigned, stats.pending, stats.resolvedRetained, stats.agents, stats.assignmentsTotal, stats.policyVersion);
         System.out.printf(Locale.ROOT, "state hash %016x; invariants %s%n", book.stateHash(), problem == null ? "hold" : "BROKEN: " + problem);
-        return problem == null ? 0 : 1;
+        final boolean decisionsMatch = !verify || verifyDecisions(recomputed);
+        return problem == null && decisionsMatch ? 0 : 1;
+    }
+
+    /**
+     * The log is written after the fact, so a crash may cut its tail short: a shorter log is reported, not failed;
+     * any difference, or a decision the journal does not imply, fails.
+     */
+    private boolean verifyDecisions(final java.util.List<String> recomputed)
+    {
+        final java.util.List<String> recorded = dev.triage.engine.journal.DecisionLog.read(journal);
+        final int common = Math.min(recorded.size(), recomputed.size());
+        for (int i = 0; i < common; i++)
+        {
+            if (!recorded.get(i).equals(recomputed.get(i)))
+            {
+                System.out.printf(Locale.ROOT, "MISMATCH at decision %d:%n  recorded:   %s%n  recomputed: %s%n", i, recorded.get(i), recomputed.get(i));
+                return false;
+            }
+        }
+        if (recorded.size() > recomputed.size())
+        {
+            System.out.printf(Locale.ROOT, "MISMATCH: the log records %d decisions the journal does not imply, from: %s%n",
+                recorded.size() - recomputed.size(), recorded.get(common));
+            return false;
+        }
+        System.out.printf(Locale.ROOT, "decisions: %,d recomputed, %,d recorded, all recorded ones match%s%n", recomputed.size(),
+            recorded.size(), recorded.size() < recomputed.size() ? " (the log's tail is missing, as after a crash)" : "");
+        return true;
     }
 }

@@ -901,6 +901,8 @@ public final class TriageBook
         assignedInSecond[slot]++;
         r.leaseDeadlineMs = nowMs + policy.leaseMs();
         r.conversationState = ConversationState.ASSIGNED;
+        // Set here, not only at the end of apply(): decision listeners read the reply before apply() finishes.
+        r.policyVersion = policyVersion;
         c.state = ConversationState.ASSIGNED;
         c.acked = false;
         c.leaseDeadlineMs = r.leaseDeadlineMs;
