@@ -12,10 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 
 import static dev.triage.api.TriageServiceIT.byAgent;
 import static dev.triage.api.TriageServiceIT.open;
@@ -49,34 +46,11 @@ class DecisionLogIT
         assertEquals(0, good.exit, good.out);
         assertTrue(good.out.contains("decisions: 3 recomputed, 3 recorded, all recorded ones match"), good.out);
 
-        flipFirst(journal.resolve("decisions"), "zed");
+        // "zed" -> "Zed" in the first decision's record.
+        dev.triage.engine.fixture.JournalFiles.corrupt(journal.resolve("decisions"), "zed", 0, 'z' ^ 'Z');
         final Run bad = run("replay", "--verify", "--journal", journal.toString());
         assertEquals(1, bad.exit, bad.out);
         assertTrue(bad.out.contains("MISMATCH at decision 0"), bad.out);
-    }
-
-    private static void flipFirst(final Path dir, final String text) throws Exception
-    {
-        final byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        final List<Path> files;
-        try (Stream<Path> all = Files.list(dir))
-        {
-            files = all.filter(p -> p.toString().endsWith(".cq4")).toList();
-        }
-        for (final Path file : files)
-        {
-            final byte[] bytes = Files.readAllBytes(file);
-            for (int i = 0; i + needle.length <= bytes.length; i++)
-            {
-                if (java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length))
-                {
-                    bytes[i] = 'Z';
-                    Files.write(file, bytes);
-                    return;
-                }
-            }
-        }
-        throw new AssertionError(text + " not found in " + dir);
     }
 
     private record Run(int exit, String out)

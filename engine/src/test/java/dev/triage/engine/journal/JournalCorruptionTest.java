@@ -4,16 +4,14 @@ import dev.triage.engine.EngineContext;
 import dev.triage.engine.TriageEngine;
 import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
+import dev.triage.engine.fixture.JournalFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -83,25 +81,6 @@ class JournalCorruptionTest
 
     private void flipByteIn(final String marker) throws Exception
     {
-        final byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
-        final List<Path> files;
-        try (Stream<Path> all = Files.list(dir))
-        {
-            files = all.filter(p -> p.toString().endsWith(".cq4")).toList();
-        }
-        for (final Path file : files)
-        {
-            final byte[] bytes = Files.readAllBytes(file);
-            for (int i = 0; i + needle.length <= bytes.length; i++)
-            {
-                if (java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length))
-                {
-                    bytes[i + 2] ^= 0x01;
-                    Files.write(file, bytes);
-                    return;
-                }
-            }
-        }
-        throw new AssertionError(marker + " not found in the journal files");
+        JournalFiles.corrupt(dir, marker, 2, 0x01);
     }
 }
