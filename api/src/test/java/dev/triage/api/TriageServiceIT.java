@@ -169,7 +169,7 @@ class TriageServiceIT
     void shouldAnswerALongPollEmptyBeforeTheCallDeadline()
     {
         stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(1).build());
-        final NextBestReply empty = fixture.stub().withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+        final NextBestReply empty = fixture.stub().withDeadlineAfter(2, TimeUnit.SECONDS)
             .nextBest(NextBestRequest.newBuilder().setAgentId("ann").setWaitMs(60_000).build());
         assertFalse(empty.getAssigned());
     }

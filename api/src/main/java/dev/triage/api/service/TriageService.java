@@ -52,8 +52,8 @@ public final class TriageService extends TriageGrpc.TriageImplBase
 {
     /** The server's version, from the jar manifest (or "dev" when run from classes). */
     static final String VERSION = java.util.Objects.requireNonNullElse(TriageService.class.getPackage().getImplementationVersion(), "dev");
-    /** Answer a long-poll this long before the call's deadline so the empty answer arrives in time. */
-    private static final long DEADLINE_MARGIN_MS = 50;
+    /** Answer a long-poll at least this long before the call's deadline so the empty answer arrives in time. */
+    private static final long DEADLINE_MARGIN_MS = 100;
 
     private final TriageEngine engine;
     private final EpochClock clock;
@@ -175,7 +175,9 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             final Deadline deadline = Context.current().getDeadline();
             if (deadline != null && waitMs > 0)
             {
-                waitMs = Math.max(0, Math.min(waitMs, deadline.timeRemaining(TimeUnit.MILLISECONDS) - DEADLINE_MARGIN_MS));
+                final long remainingMs = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+                // 5% of the time left, at least 100 ms: room for a tick, a GC pause and the trip back.
+                waitMs = Math.max(0, Math.min(waitMs, remainingMs - Math.max(DEADLINE_MARGIN_MS, remainingMs / 20)));
             }
             submit(Command.nextBest(request.getAgentId(), waitMs), out, reply ->
             {
