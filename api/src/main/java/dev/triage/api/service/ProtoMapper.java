@@ -134,9 +134,7 @@ public final class ProtoMapper
         final java.util.Map<String, Long> bySkills = new java.util.TreeMap<>();
         for (int i = 0; i < r.skillSetCount; i++)
         {
-            final String names = r.skillSetNames[i].isEmpty() ? "" :
-                String.join(",", new java.util.TreeSet<>(java.util.List.of(r.skillSetNames[i].split(","))));
-            bySkills.put(names, r.skillSetOpen[i]);
+            bySkills.put(r.skillSetNames[i], r.skillSetOpen[i]);
         }
         return StatsReply.newBuilder()
             .putAllOpenBySkills(bySkills)

@@ -125,7 +125,7 @@ public final class SkillRegistry
 
     /**
      * @param skillSetId id.
-     * @return its skill names joined with commas (computed once, when the set first appeared).
+     * @return its skill names, sorted and joined with commas (computed once, when the set first appeared).
      */
     public String nameOfSkillSet(final int skillSetId)
     {
@@ -144,22 +144,20 @@ public final class SkillRegistry
 
     /**
      * @param mask a mask.
-     * @return its skill names joined with commas, for display.
+     * @return its skill names sorted and joined with commas: the same text for the same set however the skills were
+     * registered, so it can be shown and compared as it is.
      */
     public String namesOf(final long mask)
     {
-        final StringBuilder sb = new StringBuilder();
+        final List<String> names = new ArrayList<>(Long.bitCount(mask));
         for (int bit = 0; bit < skillCount; bit++)
         {
             if ((mask & (1L << bit)) != 0)
             {
-                if (sb.length() > 0)
-                {
-                    sb.append(',');
-                }
-                sb.append(nameByBit[bit]);
+                names.add(nameByBit[bit]);
             }
         }
-        return sb.toString();
+        names.sort(null);
+        return String.join(",", names);
     }
 }

@@ -72,7 +72,7 @@ public final class Reply
     public long waitP50Ms;
     public long waitP90Ms;
     public long waitP99Ms;
-    /** STATS: open conversations by the skills they need now; {@code skillSetCount} entries. */
+    /** STATS: open conversations by the skills they need now (names sorted, comma-joined); {@code skillSetCount} entries. */
     public String[] skillSetNames = new String[0];
     public long[] skillSetOpen = new long[0];
     public int skillSetCount;

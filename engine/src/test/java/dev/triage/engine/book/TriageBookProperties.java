@@ -124,9 +124,8 @@ class TriageBookProperties
             final java.util.Map<String, Long> depth = new java.util.TreeMap<>();
             for (int i = 0; i < r.skillSetCount; i++)
             {
-                final String names = r.skillSetNames[i].isEmpty() ? "" :
-                    String.join(",", new java.util.TreeSet<>(java.util.List.of(r.skillSetNames[i].split(","))));
-                depth.put(names, r.skillSetOpen[i]);
+                // As the engine gives it: the model's keys are sorted names, so this also checks the engine sorts.
+                depth.put(r.skillSetNames[i], r.skillSetOpen[i]);
             }
             o.skillDepth = depth;
         }
