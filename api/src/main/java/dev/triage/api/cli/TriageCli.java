@@ -43,9 +43,6 @@ public final class TriageCli
      */
     public static void main(final String[] args)
     {
-        // The journal library must never phone home.
-        System.setProperty("chronicle.analytics.disable", "true");
-        System.setProperty("chronicle.announcer.disable", "true");
         CHRONICLE_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }

@@ -29,6 +29,11 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
 {
     private static final int CAPACITY = 16_384;
 
+    static
+    {
+        ChronicleDefaults.apply();
+    }
+
     /** One decision as primitives and existing strings: copying it allocates nothing. */
     private static final class Slot
     {

@@ -19,9 +19,7 @@ public final class Journal implements AutoCloseable
 {
     static
     {
-        // A product must not phone home; set before Chronicle's classes initialise.
-        System.setProperty("chronicle.analytics.disable", "true");
-        System.setProperty("chronicle.announcer.disable", "true");
+        ChronicleDefaults.apply();
     }
 
     /** What a replay found: commands applied, the last sequence, time taken, quarantined records skipped. */
