@@ -233,16 +233,6 @@ public final class ConversationBook
 
     /**
      * @param key incident key.
-     * @return the first member of the incident's member list, or null.
-     */
-    Conversation firstIncidentMember(final String key)
-    {
-        final Incident incident = incidents.get(key);
-        return incident == null ? null : incident.head;
-    }
-
-    /**
-     * @param key incident key.
      * @return the incident's reach, or 0 if no such incident is live.
      */
     public long incidentReach(final String key)
@@ -270,19 +260,5 @@ public final class ConversationBook
     public int resolvedRetained()
     {
         return resolvedCount;
-    }
-
-    public int incidentCount()
-    {
-        return incidents.size();
-    }
-
-    /**
-     * @param handle a handle below {@link #highWater()}.
-     * @return true if a live conversation is at that handle.
-     */
-    public boolean isLive(final int handle)
-    {
-        return byHandle[handle].id != null;
     }
 }

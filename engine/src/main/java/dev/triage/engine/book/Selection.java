@@ -58,29 +58,4 @@ public final class Selection
     {
         return score1 > score2 || (score1 == score2 && tie1 < tie2);
     }
-
-    public int bestHandle()
-    {
-        return bestHandle;
-    }
-
-    public long bestScoreUnits()
-    {
-        return bestScoreUnits;
-    }
-
-    public int runnerUpHandle()
-    {
-        return runnerUpHandle;
-    }
-
-    public long runnerUpScoreUnits()
-    {
-        return runnerUpScoreUnits;
-    }
-
-    public long candidates()
-    {
-        return candidates;
-    }
 }

@@ -109,15 +109,6 @@ public final class SkillRegistry
         return sets;
     }
 
-    /**
-     * @param skillSetId id.
-     * @return its mask.
-     */
-    public long maskOfSkillSet(final int skillSetId)
-    {
-        return maskBySkillSetId[skillSetId];
-    }
-
     public int skillSetCount()
     {
         return skillSetCount;
