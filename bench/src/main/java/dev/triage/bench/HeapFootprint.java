@@ -59,7 +59,7 @@ public final class HeapFootprint
             for (int run = 1; run <= 3; run++)
             {
                 final long t0 = System.nanoTime();
-                final java.nio.file.Path file = store.write(book);
+                final java.nio.file.Path file = store.write(book, -1);
                 final long t1 = System.nanoTime();
                 final var loaded = store.loadNewest(() -> new TriageBook(1_024, Workload.AGENTS, Workload.AGENTS, 0, 4_096, r -> { }));
                 final long t2 = System.nanoTime();

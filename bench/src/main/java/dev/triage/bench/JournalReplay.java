@@ -43,7 +43,7 @@ public final class JournalReplay
                 final Journal.ReplayResult tail;
                 try (Journal journal = new Journal(dir))
                 {
-                    tail = journal.replayAfter(loaded.sequence(), loaded.book()::apply);
+                    tail = journal.replayAfter(loaded.sequence(), loaded.journalIndex(), loaded.book()::apply);
                 }
                 System.out.printf("run %d: recovery from the snapshot at sequence %,d: %,d ms (%,d tail commands)%n",
                     run, loaded.sequence(), (System.nanoTime() - t0) / 1_000_000, tail.commands());
@@ -142,8 +142,11 @@ public final class JournalReplay
             }
             handler.onShutdown();
             final long t0 = System.nanoTime();
-            new dev.triage.engine.snapshot.SnapshotStore(dir.resolve("snapshots")).write(book);
-            System.out.printf("snapshot at the end (%,d open) written in %,d ms%n", book.openCount(), (System.nanoTime() - t0) / 1_000_000);
+            final long index = journal.indexAtOrBefore(book.lastSequence());
+            final long t1 = System.nanoTime();
+            new dev.triage.engine.snapshot.SnapshotStore(dir.resolve("snapshots")).write(book, index);
+            System.out.printf("snapshot at the end (%,d open) written in %,d ms (journal index found in %,d us)%n", book.openCount(),
+                (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000);
         }
         catch (final IOException e)
         {

@@ -11,6 +11,7 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 import dev.triage.engine.book.QueueEventSink;
 import dev.triage.engine.book.TriageBook;
 import dev.triage.engine.command.Command;
+import dev.triage.engine.journal.JournalRoll;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -65,6 +66,14 @@ public final class EngineContext
     public static final String SNAPSHOT_EVERY_PROP = "triage.engine.snapshotEveryCommands";
     public static final long SNAPSHOT_EVERY_DEFAULT = 1_000_000;
 
+    /** How often the journal starts a new file; recorded with the journal, so it only applies to a new one. */
+    public static final String JOURNAL_ROLL_PROP = "triage.journal.roll";
+    public static final JournalRoll JOURNAL_ROLL_DEFAULT = JournalRoll.HOUR;
+
+    /** Journal files older than this many days are deleted once a kept snapshot covers them (0: keep everything). */
+    public static final String RETENTION_DAYS_PROP = "triage.journal.retentionDays";
+    public static final int RETENTION_DAYS_DEFAULT = 0;
+
     /**
      * Disruptor wait strategies by name.
      */
@@ -113,6 +122,8 @@ public final class EngineContext
     private QueueEventSink queueEventSink;
     private long snapshotEveryCommands = Long.getLong(SNAPSHOT_EVERY_PROP, SNAPSHOT_EVERY_DEFAULT);
     private Durability durability = Durability.valueOf(System.getProperty(DURABILITY_PROP, DURABILITY_DEFAULT.name()));
+    private JournalRoll journalRoll = JournalRoll.valueOf(System.getProperty(JOURNAL_ROLL_PROP, JOURNAL_ROLL_DEFAULT.name()));
+    private int retentionDays = Integer.getInteger(RETENTION_DAYS_PROP, RETENTION_DAYS_DEFAULT);
 
     /**
      * The default: phased back-off. Measured on 2 cores, pure spinning starves the other stages, pure blocking pays
@@ -158,6 +169,8 @@ public final class EngineContext
         require(snapshotEveryCommands >= 0, "snapshotEveryCommands must be >= 0, was " + snapshotEveryCommands);
         require(clock != null, "clock is required");
         require(durability != null, "durability is required");
+        require(journalRoll != null, "journalRoll is required");
+        require(retentionDays >= 0, "retentionDays must be >= 0 (0 keeps everything), was " + retentionDays);
         require(journalDir == null || journalHandler == null, "journalDir and journalHandler are exclusive");
         expectedAgents = Math.min(expectedAgents, maxAgents);
         concluded = true;
@@ -385,5 +398,38 @@ public final class EngineContext
     public Durability durability()
     {
         return durability;
+    }
+
+    /**
+     * @param roll how often a new journal file starts (a new journal only; an existing one keeps its recorded roll).
+     * @return this.
+     */
+    public EngineContext journalRoll(final JournalRoll roll)
+    {
+        checkOpen();
+        this.journalRoll = roll;
+        return this;
+    }
+
+    public JournalRoll journalRoll()
+    {
+        return journalRoll;
+    }
+
+    /**
+     * @param days journal files wholly older than this are deleted once the oldest kept snapshot covers them; 0 keeps
+     * everything.
+     * @return this.
+     */
+    public EngineContext retentionDays(final int days)
+    {
+        checkOpen();
+        this.retentionDays = days;
+        return this;
+    }
+
+    public int retentionDays()
+    {
+        return retentionDays;
     }
 }

@@ -15,7 +15,10 @@ import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.journal.DecisionLog;
 import dev.triage.engine.journal.Journal;
 import dev.triage.engine.journal.JournalHandler;
+import dev.triage.engine.journal.JournalRoll;
 import dev.triage.engine.journal.JournalSettings;
+import dev.triage.engine.journal.Recovery;
+import dev.triage.engine.journal.Retention;
 import dev.triage.engine.snapshot.SnapshotStore;
 import dev.triage.engine.time.TickerAgent;
 import org.agrona.concurrent.AgentRunner;
@@ -75,16 +78,21 @@ public final class TriageEngine implements AutoCloseable
         final SnapshotStore snapshots;
         if (context.journalDir() != null)
         {
-            checkJournalSettings(context);
+            final JournalRoll roll = checkJournalSettings(context);
             snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
-            snapshotLoaded = snapshots.loadNewest(() -> context.newBook(deferred));
-            book = snapshotLoaded != null ? snapshotLoaded.book() : context.newBook(deferred);
-            journal = new Journal(context.journalDir(), context.durability() == EngineContext.Durability.FSYNC);
+            final org.agrona.concurrent.EpochClock clock = context.clock();
+            journal = new Journal(context.journalDir(), context.durability() == EngineContext.Durability.FSYNC,
+                roll, clock::time);
             // Recovery runs the same processor code as live traffic, before the ring takes any command: the newest
             // valid snapshot, then every journaled command after it.
-            recovered = journal.replayAfter(snapshotLoaded != null ? snapshotLoaded.sequence() : -1, book::apply);
+            final Recovery.Result rebuilt = Recovery.rebuild(
+                journal, snapshots, () -> context.newBook(deferred), Recovery.Start.NEWEST, b -> b::apply);
+            snapshotLoaded = rebuilt.snapshot();
+            book = rebuilt.book();
+            recovered = rebuilt.replay();
             LOG.log(System.Logger.Level.DEBUG, String.format("replayed %,d commands from %s in %d ms (%,.0f commands/s)",
                 recovered.commands(), context.journalDir(), recovered.nanos() / 1_000_000, recovered.rate()));
+            applyRetention(journal, snapshots, context.retentionDays(), book.nowMs());
             journalStage = new JournalHandler(journal);
             // Decisions from now on (recovery's replayed ones were logged by the run that made them).
             decisionLog = new DecisionLog(context.journalDir());
@@ -93,7 +101,9 @@ public final class TriageEngine implements AutoCloseable
             book.snapshotWriter(b ->
             {
                 awaitJournal(b.lastSequence());
-                return snapshots.write(b).toString();
+                final String written = snapshots.write(b, journal.indexAtOrBefore(b.lastSequence())).toString();
+                applyRetention(journal, snapshots, context.retentionDays(), b.nowMs());
+                return written;
             });
         }
         else
@@ -274,10 +284,26 @@ public final class TriageEngine implements AutoCloseable
         }
     }
 
+    /** Retention is housekeeping: a file that cannot be deleted is reported, and the engine carries on. */
+    private static void applyRetention(final Journal journal, final SnapshotStore snapshots, final int days, final long nowMs)
+    {
+        try
+        {
+            Retention.prune(journal, snapshots, days, nowMs);
+        }
+        catch (final java.io.IOException | RuntimeException e)
+        {
+            LOG.log(System.Logger.Level.WARNING, "journal retention failed; files are kept: " + e);
+        }
+    }
+
     /**
-     * A journal replays exactly only under the settings that wrote it: record them on first use, refuse others.
+     * A journal replays exactly only under the settings that wrote it: record them on first use, refuse others. Its
+     * roll is not a decision: an existing journal keeps the one it was written with.
+     *
+     * @return the roll to open the journal with.
      */
-    private static void checkJournalSettings(final EngineContext context)
+    private static JournalRoll checkJournalSettings(final EngineContext context)
     {
         final JournalSettings wanted = JournalSettings.of(context);
         try
@@ -286,12 +312,19 @@ public final class TriageEngine implements AutoCloseable
             if (recorded == null)
             {
                 wanted.write(context.journalDir());
+                return wanted.roll();
             }
-            else if (!recorded.equals(wanted))
+            if (!new JournalSettings(recorded.retainResolved(), recorded.timerLimitPerTick(), recorded.maxAgents(), wanted.roll()).equals(wanted))
             {
                 throw new IllegalStateException("journal " + context.journalDir() + " was written with " + recorded +
                     " but the engine is configured with " + wanted + "; start with the recorded settings or a new journal");
             }
+            if (recorded.roll() != wanted.roll())
+            {
+                LOG.log(System.Logger.Level.INFO, "journal " + context.journalDir() + " keeps the roll it was written with, " +
+                    recorded.roll() + " (" + wanted.roll() + " applies to new journals)");
+            }
+            return recorded.roll();
         }
         catch (final java.io.IOException e)
         {

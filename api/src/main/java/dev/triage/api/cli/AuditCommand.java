@@ -89,7 +89,11 @@ final class AuditCommand implements Callable<Integer>
     {
         final StringBuilder sb = new StringBuilder(160)
             .append(Instant.ofEpochMilli(e.timeMs())).append("  #").append(e.sequence()).append("  ");
-        if (e.assignment() != null)
+        if (AuditTrail.HISTORY_STARTS.equals(e.kind()))
+        {
+            sb.append("history starts here: retention deleted the journal before this snapshot of the state");
+        }
+        else if (e.assignment() != null)
         {
             final AuditTrail.Assignment a = e.assignment();
             sb.append(e.conversationId()).append(" ASSIGNED to ").append(e.agentId()).append(" (").append(e.cause()).append(")\n")

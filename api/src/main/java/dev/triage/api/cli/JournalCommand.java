@@ -81,6 +81,12 @@ final class JournalCommand implements Callable<Integer>
         out.printf("%,d commands, last sequence %d%s%n", result.commands(), result.lastSequence(),
             result.commands() == 0 ? "" : ", from " + Instant.ofEpochMilli(firstLast[0]) + " to " + Instant.ofEpochMilli(firstLast[1]));
         byType.forEach((type, count) -> out.printf("  %-16s %,d%n", type, count));
+        out.printf("roll %s%n", dev.triage.engine.journal.JournalSettings.rollOf(journal));
+        final long deletedThrough = dev.triage.engine.journal.Retention.deletedThrough(journal);
+        if (deletedThrough >= 0)
+        {
+            out.printf("retention deleted the files holding sequences up to %d (replays start from a snapshot)%n", deletedThrough);
+        }
         return 0;
     }
 

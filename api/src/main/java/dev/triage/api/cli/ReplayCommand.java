@@ -4,6 +4,8 @@ import dev.triage.engine.book.TriageBook;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.journal.Journal;
+import dev.triage.engine.journal.Recovery;
+import dev.triage.engine.snapshot.SnapshotStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,38 +33,52 @@ final class ReplayCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("no journal at " + journal.toAbsolutePath());
         }
-        final TriageBook book;
+        final dev.triage.engine.EngineContext settings;
         try
         {
-            book = dev.triage.engine.journal.JournalSettings.contextFor(journal).newBook(r -> { });
+            settings = dev.triage.engine.journal.JournalSettings.contextFor(journal);
         }
         catch (final java.io.IOException e)
         {
             throw new IllegalArgumentException(e.getMessage());
         }
         final java.util.List<String> recomputed = new java.util.ArrayList<>();
-        if (verify)
+        final dev.triage.engine.book.DecisionListener recorder = new dev.triage.engine.book.DecisionListener()
         {
-            final StringBuilder text = new StringBuilder(160);
-            book.decisionListener(new dev.triage.engine.book.DecisionListener()
-            {
-                @Override
-                public void onAssigned(final Cause cause, final long sequence, final long nowMs, final dev.triage.engine.command.Reply r)
-                {
-                    recomputed.add(dev.triage.engine.journal.DecisionLog.assigned(cause, sequence, nowMs, r, text));
-                }
+            private final StringBuilder text = new StringBuilder(160);
 
-                @Override
-                public void onReturned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
-                {
-                    recomputed.add(dev.triage.engine.journal.DecisionLog.returned(cause, sequence, nowMs, conversationId, agentId, text));
-                }
-            });
-        }
-        final Journal.ReplayResult result;
+            @Override
+            public void onAssigned(final Cause cause, final long sequence, final long nowMs, final dev.triage.engine.command.Reply r)
+            {
+                recomputed.add(dev.triage.engine.journal.DecisionLog.assigned(cause, sequence, nowMs, r, text));
+            }
+
+            @Override
+            public void onReturned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
+            {
+                recomputed.add(dev.triage.engine.journal.DecisionLog.returned(cause, sequence, nowMs, conversationId, agentId, text));
+            }
+        };
+        final Recovery.Result rebuilt;
         try (Journal j = new Journal(journal))
         {
-            result = j.replay(book::apply);
+            // From the first record while it exists; after retention, from the oldest snapshot covering what it deleted.
+            rebuilt = Recovery.rebuild(j, new SnapshotStore(journal.resolve("snapshots")), () -> settings.newBook(r -> { }),
+                Recovery.Start.OLDEST, b ->
+                {
+                    if (verify)
+                    {
+                        b.decisionListener(recorder);
+                    }
+                    return b::apply;
+                });
+        }
+        final TriageBook book = rebuilt.book();
+        final Journal.ReplayResult result = rebuilt.replay();
+        if (rebuilt.snapshot() != null)
+        {
+            System.out.printf(Locale.ROOT, "started from snapshot %s (sequence %d): retention deleted the journal before it%n",
+                rebuilt.snapshot().file().getFileName(), rebuilt.startSequence());
         }
         final String problem = book.validateInternalState();
         final Reply stats = new Reply(r -> { }, 0);
@@ -76,7 +92,7 @@ final class ReplayCommand implements Callable<Integer>
         System.out.printf(Locale.ROOT, "open %d, assigned %d, pending %d, resolved kept %d, agents %d, assignments %d, policy v%d%n",
             stats.open, stats.assigned, stats.pending, stats.resolvedRetained, stats.agents, stats.assignmentsTotal, stats.policyVersion);
         System.out.printf(Locale.ROOT, "state hash %016x; invariants %s%n", book.stateHash(), problem == null ? "hold" : "BROKEN: " + problem);
-        final boolean decisionsMatch = !verify || verifyDecisions(recomputed);
+        final boolean decisionsMatch = !verify || verifyDecisions(recomputed, rebuilt.startSequence());
         return problem == null && decisionsMatch ? 0 : 1;
     }
 
@@ -84,9 +100,11 @@ final class ReplayCommand implements Callable<Integer>
      * The log is written after the fact, so a crash may cut its tail short: a shorter log is reported, not failed;
      * any difference, or a decision the journal does not imply, fails.
      */
-    private boolean verifyDecisions(final java.util.List<String> recomputed)
+    private boolean verifyDecisions(final java.util.List<String> recomputed, final long afterSequence)
     {
-        final java.util.List<String> recorded = dev.triage.engine.journal.DecisionLog.read(journal);
+        // Decisions a snapshot start did not recompute are not compared.
+        final java.util.List<String> recorded = dev.triage.engine.journal.DecisionLog.read(journal).stream()
+            .filter(line -> Long.parseLong(line.substring(0, line.indexOf(' '))) > afterSequence).toList();
         final int common = Math.min(recorded.size(), recomputed.size());
         for (int i = 0; i < common; i++)
         {

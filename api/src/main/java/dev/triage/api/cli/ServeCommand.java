@@ -41,6 +41,14 @@ final class ServeCommand implements Callable<Integer>
         description = "write a snapshot after this many journaled commands; 0 only on demand (default: ${DEFAULT-VALUE})")
     long snapshotEvery;
 
+    @Option(names = "--roll-cycle", defaultValue = "HOUR",
+        description = "how often a NEW journal starts a file: ${COMPLETION-CANDIDATES} (an existing journal keeps its own; default: ${DEFAULT-VALUE})")
+    dev.triage.engine.journal.JournalRoll rollCycle;
+
+    @Option(names = "--retention-days", defaultValue = "0",
+        description = "delete journal files older than this many days once the oldest kept snapshot covers them; 0 keeps all (default: ${DEFAULT-VALUE})")
+    int retentionDays;
+
     @Option(names = "--tls-cert", description = "serve over TLS: certificate chain (PEM)")
     Path tlsCert;
 
@@ -65,7 +73,7 @@ final class ServeCommand implements Callable<Integer>
             .tls(tlsCert, tlsKey)
             .tlsClientCa(tlsClientCa)
             .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal).snapshotEveryCommands(snapshotEvery)
-                .durability(durability)));
+                .durability(durability).retentionDays(retentionDays).journalRoll(rollCycle)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();

@@ -8,6 +8,7 @@ import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.policy.Policy;
+import dev.triage.engine.snapshot.SnapshotStore;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,13 +78,11 @@ public final class AuditTrail implements DecisionListener
 
     private final Predicate<Entry> filter;
     private final List<Entry> entries = new ArrayList<>();
-    private final TriageBook book;
+    private TriageBook book;
 
-    private AuditTrail(final EngineContext settings, final Predicate<Entry> filter)
+    private AuditTrail(final Predicate<Entry> filter)
     {
         this.filter = filter;
-        book = settings.newBook(r -> { });
-        book.decisionListener(this);
     }
 
     /**
@@ -111,20 +110,36 @@ public final class AuditTrail implements DecisionListener
         return run(journalDir, settings, e -> agentId.equals(e.agentId()) && e.timeMs() >= fromMs && e.timeMs() < toMs);
     }
 
+    /** The first entry when the journal before a snapshot was deleted by retention: the trail starts there. */
+    public static final String HISTORY_STARTS = "HISTORY_STARTS_AT_SNAPSHOT";
+
     private static List<Entry> run(final Path journalDir, final EngineContext settings, final Predicate<Entry> filter)
     {
-        final AuditTrail trail = new AuditTrail(settings, filter);
+        final AuditTrail trail = new AuditTrail(filter);
         final Reply reply = new Reply(r -> { }, 0);
+        final long[] startMs = new long[1];
         try (Journal journal = new Journal(journalDir))
         {
-            journal.replay(command ->
+            final Recovery.Result rebuilt = Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")),
+                () -> settings.newBook(r -> { }), Recovery.Start.OLDEST, book ->
+                {
+                    trail.book = book;
+                    book.decisionListener(trail);
+                    startMs[0] = book.nowMs();
+                    return command ->
+                    {
+                        reply.reset();
+                        command.reply = reply;
+                        final int decisionsFrom = trail.entries.size();
+                        book.apply(command);
+                        trail.onCommand(command, reply, decisionsFrom);
+                    };
+                });
+            if (rebuilt.snapshot() != null && !trail.entries.isEmpty())
             {
-                reply.reset();
-                command.reply = reply;
-                final int decisionsFrom = trail.entries.size();
-                trail.book.apply(command);
-                trail.onCommand(command, reply, decisionsFrom);
-            });
+                trail.entries.add(0, new Entry(rebuilt.startSequence(), startMs[0], HISTORY_STARTS,
+                    null, null, null, null, null));
+            }
         }
         return trail.entries;
     }

@@ -2,9 +2,10 @@ package dev.triage.engine.journal;
 
 import dev.triage.engine.command.Command;
 import net.openhft.chronicle.bytes.SyncMode;
-import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -12,8 +13,9 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * The command journal: a Chronicle Queue directory rolled hourly. Appends come from the {@link JournalHandler}
- * stage; {@link #replay} reads every record back in order.
+ * The command journal: a Chronicle Queue directory, one file per roll cycle (hourly unless configured). Appends come
+ * from the {@link JournalHandler} stage; {@link #replay} reads every record back in order, {@link #replayAfter} seeks
+ * to a snapshot's index first.
  */
 public final class Journal implements AutoCloseable
 {
@@ -22,15 +24,23 @@ public final class Journal implements AutoCloseable
         ChronicleDefaults.apply();
     }
 
-    /** What a replay found: commands applied, the last sequence, time taken, quarantined records skipped. */
-    public record ReplayResult(long commands, long lastSequence, long nanos, long quarantined)
+    /**
+     * What a replay found.
+     *
+     * @param commands commands applied.
+     * @param lastSequence the last sequence in the journal (or the snapshot's, if higher).
+     * @param nanos time taken.
+     * @param quarantined quarantined records skipped.
+     * @param read records read and checked (from the seek point on).
+     */
+    public record ReplayResult(long commands, long lastSequence, long nanos, long quarantined, long read)
     {
         /**
          * @return an empty result (no journal).
          */
         public static ReplayResult none()
         {
-            return new ReplayResult(0, -1, 0, 0);
+            return new ReplayResult(0, -1, 0, 0, 0);
         }
 
         /**
@@ -45,28 +55,55 @@ public final class Journal implements AutoCloseable
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
 
     private final Path directory;
-    private final ChronicleQueue queue;
+    private final SingleChronicleQueue queue;
 
     private final boolean forced;
+    private final JournalRoll roll;
 
     /**
-     * @param directory created if missing; appends reach the page cache only.
+     * Open a journal with the roll recorded beside it (tools; appends reach the page cache only).
+     *
+     * @param directory created if missing.
+     * @throws java.io.UncheckedIOException if the recorded settings cannot be read.
      */
     public Journal(final Path directory)
     {
-        this(directory, false);
+        this(directory, false, recordedRoll(directory), System::currentTimeMillis);
     }
 
     /**
      * @param directory created if missing.
      * @param forced true to allow {@link JournalHandler} to msync appends to disk (Chronicle's SyncMode.SYNC).
+     * @param roll how often a new file starts.
+     * @param time the clock that decides which file an append goes to (the engine's clock).
      */
-    public Journal(final Path directory, final boolean forced)
+    public Journal(final Path directory, final boolean forced, final JournalRoll roll, final TimeProvider time)
     {
         this.directory = directory;
         this.forced = forced;
-        queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FAST_HOURLY)
+        this.roll = roll;
+        queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(roll.rollCycle()).timeProvider(time)
             .syncMode(forced ? SyncMode.SYNC : SyncMode.NONE).build();
+    }
+
+    private static JournalRoll recordedRoll(final Path directory)
+    {
+        try
+        {
+            return JournalSettings.rollOf(directory);
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * @return how often a new file starts.
+     */
+    public JournalRoll roll()
+    {
+        return roll;
     }
 
     boolean forced()
@@ -83,18 +120,20 @@ public final class Journal implements AutoCloseable
      */
     public ReplayResult replay(final Consumer<Command> apply)
     {
-        return replayAfter(-1, apply);
+        return replayAfter(-1, -1, apply);
     }
 
     /**
-     * Read every record, applying those after a snapshot's sequence.
+     * Read the records from a snapshot's journal index on, applying those after its sequence.
      *
      * @param afterSequence records with this sequence or lower are read and checked but not applied.
+     * @param seekIndex the index of a record whose sequence is at most {@code afterSequence} to start reading at, or
+     * -1 to read from the first record.
      * @param apply receives each later command (reused between calls; reply null).
      * @return how many were applied, and the last sequence in the journal (or {@code afterSequence}).
-     * @throws JournalFormatException naming the record index that cannot be read.
+     * @throws JournalFormatException naming the record index that cannot be read, or a seek index not in the journal.
      */
-    public ReplayResult replayAfter(final long afterSequence, final Consumer<Command> apply)
+    public ReplayResult replayAfter(final long afterSequence, final long seekIndex, final Consumer<Command> apply)
     {
         final long start = System.nanoTime();
         final Command command = new Command();
@@ -105,6 +144,11 @@ public final class Journal implements AutoCloseable
         long lastSequence = -1;
         try (ExcerptTailer tailer = queue.createTailer())
         {
+            if (seekIndex >= 0 && !tailer.moveToIndex(seekIndex))
+            {
+                throw new JournalFormatException("journal " + directory + " has no record at index 0x" + Long.toHexString(seekIndex) +
+                    ", where the snapshot says its sequence " + afterSequence + " is; its files are missing or were replaced");
+            }
             while (true)
             {
                 long corruptIndex = -1;
@@ -163,7 +207,110 @@ public final class Journal implements AutoCloseable
                 }
             }
         }
-        return new ReplayResult(count, Math.max(lastSequence, afterSequence), System.nanoTime() - start, skipped);
+        return new ReplayResult(count, Math.max(lastSequence, afterSequence), System.nanoTime() - start, skipped, read);
+    }
+
+    /**
+     * Where a snapshot's replay can start: the index of the last record whose sequence is at most {@code sequence}.
+     * A search over files and indices (a few dozen reads), so a snapshot can record it while the processor waits.
+     *
+     * @param sequence a sequence the journal has passed.
+     * @return the index, or -1 if no record is at or before it (or the journal cannot be searched: replay reads all).
+     */
+    public long indexAtOrBefore(final long sequence)
+    {
+        final Command scratch = new Command();
+        final RollCycle rollCycle = queue.rollCycle();
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            final int first = queue.firstCycle();
+            final int last = queue.lastCycle();
+            if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE)
+            {
+                return -1;
+            }
+            // The last file whose first record is at or before the sequence: bisect the files (each probe maps one).
+            final long[] cycles = queue.listCyclesBetween(first, last).stream().mapToLong(Long::longValue).toArray();
+            int lo = -1;
+            int hi = cycles.length;
+            while (hi - lo > 1)
+            {
+                final int mid = (lo + hi) >>> 1;
+                final long firstSequence = sequenceAt(tailer, rollCycle.toIndex((int)cycles[mid], 0), scratch);
+                if (firstSequence == Long.MIN_VALUE || firstSequence > sequence)
+                {
+                    hi = mid;
+                }
+                else
+                {
+                    lo = mid;
+                }
+            }
+            if (lo >= 0)
+            {
+                final long base = rollCycle.toIndex((int)cycles[lo], 0);
+                // Sequences rise with the index inside a file: gallop, then bisect, for the last one <= sequence.
+                long good = 0;
+                long step = 1;
+                long bad = -1;
+                while (bad < 0)
+                {
+                    final long s = sequenceAt(tailer, base + good + step, scratch);
+                    if (s == Long.MIN_VALUE || s > sequence)
+                    {
+                        bad = good + step;
+                    }
+                    else
+                    {
+                        good += step;
+                        step <<= 1;
+                    }
+                }
+                while (bad - good > 1)
+                {
+                    final long mid = (good + bad) >>> 1;
+                    final long s = sequenceAt(tailer, base + mid, scratch);
+                    if (s == Long.MIN_VALUE || s > sequence)
+                    {
+                        bad = mid;
+                    }
+                    else
+                    {
+                        good = mid;
+                    }
+                }
+                return base + good;
+            }
+            return -1;
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.log(System.Logger.Level.WARNING, "journal " + directory + " could not be searched for sequence " + sequence +
+                " (" + e.getMessage() + "); a replay from this snapshot will read the journal from its start");
+            return -1;
+        }
+    }
+
+    /** The sequence of the record at an index, or Long.MIN_VALUE when there is none (or it does not decode). */
+    private static long sequenceAt(final ExcerptTailer tailer, final long index, final Command scratch)
+    {
+        if (!tailer.moveToIndex(index))
+        {
+            return Long.MIN_VALUE;
+        }
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            if (!dc.isPresent() || dc.index() != index)
+            {
+                return Long.MIN_VALUE;
+            }
+            CommandCodec.decode(dc.wire().bytes(), scratch);
+            return scratch.sequence;
+        }
+        catch (final RuntimeException e)
+        {
+            return Long.MIN_VALUE;
+        }
     }
 
     private static boolean hasRecordAfter(final ExcerptTailer tailer)
@@ -174,7 +321,7 @@ public final class Journal implements AutoCloseable
         }
     }
 
-    ChronicleQueue queue()
+    SingleChronicleQueue queue()
     {
         return queue;
     }

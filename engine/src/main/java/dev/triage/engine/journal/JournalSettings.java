@@ -11,15 +11,17 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * The engine settings that shape decisions (retention of resolved conversations, timers per tick, the agent limit),
- * kept beside the journal in {@code engine.properties}: a journal only replays exactly under the settings that wrote
- * it, so the engine refuses to start on it with others, and offline tools read them from here.
+ * The engine settings that shape decisions (retention of resolved conversations, timers per tick, the agent limit)
+ * and the journal's file roll, kept beside the journal in {@code engine.properties}: a journal only replays exactly
+ * under the settings that wrote it and is only read back with its own roll, so the engine refuses to start on it with
+ * others, and offline tools read them from here.
  *
  * @param retainResolved resolved conversations kept.
  * @param timerLimitPerTick timers of each kind per TICK.
  * @param maxAgents agent limit.
+ * @param roll how often the journal starts a new file (journals recorded before it was configurable: hourly).
  */
-public record JournalSettings(int retainResolved, int timerLimitPerTick, int maxAgents)
+public record JournalSettings(int retainResolved, int timerLimitPerTick, int maxAgents, JournalRoll roll)
 {
     /** The file's name in the journal directory. */
     public static final String FILE = "engine.properties";
@@ -30,7 +32,7 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
      */
     public static JournalSettings of(final EngineContext context)
     {
-        return new JournalSettings(context.retainResolved(), context.timerLimitPerTick(), context.maxAgents());
+        return new JournalSettings(context.retainResolved(), context.timerLimitPerTick(), context.maxAgents(), context.journalRoll());
     }
 
     /**
@@ -55,7 +57,8 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
             return new JournalSettings(
                 Integer.parseInt(p.getProperty(EngineContext.RETAIN_RESOLVED_PROP)),
                 Integer.parseInt(p.getProperty(EngineContext.TIMER_LIMIT_PER_TICK_PROP)),
-                Integer.parseInt(p.getProperty(EngineContext.MAX_AGENTS_PROP)));
+                Integer.parseInt(p.getProperty(EngineContext.MAX_AGENTS_PROP)),
+                JournalRoll.valueOf(p.getProperty(EngineContext.JOURNAL_ROLL_PROP, JournalRoll.HOUR.name())));
         }
         catch (final RuntimeException e)
         {
@@ -74,10 +77,22 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
         p.setProperty(EngineContext.RETAIN_RESOLVED_PROP, Integer.toString(retainResolved));
         p.setProperty(EngineContext.TIMER_LIMIT_PER_TICK_PROP, Integer.toString(timerLimitPerTick));
         p.setProperty(EngineContext.MAX_AGENTS_PROP, Integer.toString(maxAgents));
+        p.setProperty(EngineContext.JOURNAL_ROLL_PROP, roll.name());
         try (Writer out = Files.newBufferedWriter(journalDir.resolve(FILE), StandardCharsets.UTF_8))
         {
             p.store(out, "Settings this journal was written with; decisions replay exactly only under them.");
         }
+    }
+
+    /**
+     * @param journalDir a journal directory.
+     * @return the roll it was written with (hourly when none is recorded).
+     * @throws IOException if the recorded settings cannot be read.
+     */
+    public static JournalRoll rollOf(final Path journalDir) throws IOException
+    {
+        final JournalSettings recorded = read(journalDir);
+        return recorded == null ? JournalRoll.HOUR : recorded.roll;
     }
 
     /**
@@ -91,7 +106,8 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
         final EngineContext context = new EngineContext();
         if (recorded != null)
         {
-            context.retainResolved(recorded.retainResolved).timerLimitPerTick(recorded.timerLimitPerTick).maxAgents(recorded.maxAgents);
+            context.retainResolved(recorded.retainResolved).timerLimitPerTick(recorded.timerLimitPerTick).maxAgents(recorded.maxAgents)
+                .journalRoll(recorded.roll);
         }
         return context;
     }

@@ -25,9 +25,11 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * Snapshot files in a directory ({@code snapshot-<sequence>.bin}): the book's state followed by a CRC32C of it.
- * Written to a temporary file, forced to disk and renamed, so a crash never leaves a half snapshot under the real
- * name; the newest few are kept. Loading takes the newest one that reads back whole and consistent.
+ * Snapshot files in a directory ({@code snapshot-<sequence>.bin}): a header with the journal index of the last record
+ * the snapshot covers, the book's state, and a CRC32C of both. Written to a temporary file, forced to disk and renamed,
+ * so a crash never leaves a half snapshot under the real name; the newest few are kept. Loading takes the newest one
+ * that reads back whole and consistent. Files without the header (written before it existed) load with an unknown
+ * index: their replay reads the journal from its start.
  */
 public final class SnapshotStore
 {
@@ -35,9 +37,29 @@ public final class SnapshotStore
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".bin";
     private static final int KEEP = 3;
+    /** "TRSH": the header before the book's state. */
+    private static final int HEADER_MAGIC = 0x54525348;
 
-    /** What a load found: the book, and the last journal sequence it covers. */
-    public record Loaded(TriageBook book, long sequence, Path file)
+    /**
+     * What a load found.
+     *
+     * @param book the restored book.
+     * @param sequence the last journal sequence it covers.
+     * @param journalIndex the journal index of a record at or before that sequence to replay from, or -1 (from the start).
+     * @param file where it was read.
+     */
+    public record Loaded(TriageBook book, long sequence, long journalIndex, Path file)
+    {
+    }
+
+    /**
+     * What a snapshot file covers, from its header alone.
+     *
+     * @param sequence the last journal sequence it covers.
+     * @param journalIndex the journal index to replay from, or -1 (unknown).
+     * @param file the file.
+     */
+    public record Coverage(long sequence, long journalIndex, Path file)
     {
     }
 
@@ -52,13 +74,23 @@ public final class SnapshotStore
     }
 
     /**
+     * @return the directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
      * Write the book's state. Processor thread only (it reads the live state).
      *
      * @param book the book.
+     * @param journalIndex the journal index of the record with the book's last sequence (or an earlier one), -1 if
+     * unknown.
      * @return the snapshot file.
      * @throws IOException if it cannot be written; the previous snapshots are untouched.
      */
-    public Path write(final TriageBook book) throws IOException
+    public Path write(final TriageBook book, final long journalIndex) throws IOException
     {
         Files.createDirectories(directory);
         final long sequence = book.lastSequence();
@@ -68,6 +100,8 @@ public final class SnapshotStore
         try (OutputStream file = Files.newOutputStream(temp);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16)))
         {
+            out.writeInt(HEADER_MAGIC);
+            out.writeLong(journalIndex);
             BookSnapshot.write(book, out);
             out.flush();
             final long checksum = crc.getValue();
@@ -89,14 +123,46 @@ public final class SnapshotStore
      */
     public Loaded loadNewest(final Supplier<TriageBook> newBook)
     {
-        for (final Path file : snapshotsNewestFirst())
+        return loadFirstReadable(snapshotsNewestFirst(), Long.MIN_VALUE, newBook);
+    }
+
+    /**
+     * @param minSequence the least sequence a usable snapshot covers.
+     * @param newBook makes an empty book with the engine's settings.
+     * @return the oldest snapshot covering at least {@code minSequence} that reads back whole, or null.
+     */
+    public Loaded loadOldestFrom(final long minSequence, final Supplier<TriageBook> newBook)
+    {
+        final List<Path> oldestFirst = new ArrayList<>(snapshotsNewestFirst());
+        java.util.Collections.reverse(oldestFirst);
+        return loadFirstReadable(oldestFirst, minSequence, newBook);
+    }
+
+    private static Loaded loadFirstReadable(final List<Path> files, final long minSequence, final Supplier<TriageBook> newBook)
+    {
+        for (final Path file : files)
         {
+            if (sequenceOf(file) < minSequence)
+            {
+                continue;
+            }
             final TriageBook book = newBook.get();
             final CRC32C crc = new CRC32C();
             try (InputStream raw = Files.newInputStream(file);
                  CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(raw, 1 << 16), crc);
                  DataInputStream in = new DataInputStream(checked))
             {
+                in.mark(Integer.BYTES);
+                final long journalIndex;
+                if (in.readInt() == HEADER_MAGIC)
+                {
+                    journalIndex = in.readLong();
+                }
+                else
+                {
+                    in.reset();
+                    journalIndex = -1;
+                }
                 BookSnapshot.read(in, book);
                 // Taken before the stored checksum passes through the checked stream itself.
                 final long computed = crc.getValue();
@@ -105,14 +171,51 @@ public final class SnapshotStore
                 {
                     throw new IOException("checksum mismatch");
                 }
-                return new Loaded(book, book.lastSequence(), file);
+                return new Loaded(book, book.lastSequence(), journalIndex, file);
             }
             catch (final IOException | RuntimeException e)
             {
-                LOG.log(System.Logger.Level.WARNING, "snapshot " + file + " is unreadable (" + e.getMessage() + "); trying an older one");
+                LOG.log(System.Logger.Level.WARNING, "snapshot " + file + " is unreadable (" + e.getMessage() + "); trying another one");
             }
         }
         return null;
+    }
+
+    /**
+     * The oldest kept snapshot's header: retention deletes only journal files wholly before it, so every kept snapshot
+     * stays usable.
+     *
+     * @return what the oldest snapshot covers, or null if there is none or its header does not read.
+     */
+    public Coverage oldestCoverage()
+    {
+        final List<Path> all = snapshotsNewestFirst();
+        if (all.isEmpty())
+        {
+            return null;
+        }
+        final Path oldest = all.get(all.size() - 1);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(oldest), 64)))
+        {
+            return in.readInt() == HEADER_MAGIC ? new Coverage(sequenceOf(oldest), in.readLong(), oldest) : null;
+        }
+        catch (final IOException e)
+        {
+            return null;
+        }
+    }
+
+    private static long sequenceOf(final Path file)
+    {
+        final String name = file.getFileName().toString();
+        try
+        {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        }
+        catch (final NumberFormatException e)
+        {
+            return Long.MIN_VALUE;
+        }
     }
 
     /**

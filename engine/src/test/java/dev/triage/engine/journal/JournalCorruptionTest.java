@@ -63,6 +63,28 @@ class JournalCorruptionTest
         assertTrue(e.getMessage().contains("records after it exist"), e.getMessage());
     }
 
+    @Test
+    void shouldStartWithEverythingBeforeARecordCutShortByATruncatedFile() throws Exception
+    {
+        write("first", "second", "TAILMARKER");
+        JournalFiles.truncate(dir, "TAILMARKER", 3);
+        try (TriageEngine engine = start())
+        {
+            assertEquals(2, engine.recovered().commands(), "the cut record is not applied");
+            engine.submit(Command.open("after", Urgency.HIGH, 1)).get(10, TimeUnit.SECONDS);
+            engine.close();
+            assertNull(engine.book().conversation("TAILMARKER"));
+            assertNotNull(engine.book().conversation("second"));
+        }
+        try (TriageEngine engine = start())
+        {
+            engine.close();
+            assertNotNull(engine.book().conversation("after"), "appends after the cut are replayed");
+            assertNotNull(engine.book().conversation("first"));
+            assertNull(engine.book().conversation("TAILMARKER"));
+        }
+    }
+
     private void write(final String... ids) throws Exception
     {
         try (TriageEngine engine = start())

@@ -55,6 +55,7 @@ class EngineSnapshotTest
             assertNotNull(engine.snapshotLoaded());
             assertEquals(snapshot.sequence, engine.snapshotLoaded().sequence());
             assertEquals(2, engine.recovered().commands(), "only the journal after the snapshot is replayed");
+            assertEquals(3, engine.recovered().read(), "the replay seeks to the snapshot's own last record, not the journal's start");
             engine.close();
             assertEquals(hash, engine.book().stateHash());
         }
