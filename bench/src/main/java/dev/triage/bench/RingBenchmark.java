@@ -49,7 +49,7 @@ public class RingBenchmark
 {
     private static final int WINDOW = 256;
 
-    @Param({ "BLOCKING", "LITE_BLOCKING", "SLEEPING", "BACKOFF", "YIELDING" })
+    @Param({ "BLOCKING", "LITE_BLOCKING", "SLEEPING", "BACKOFF", "YIELDING", "PROGRESS_BLOCKING" })
     public EngineContext.WaitStrategyKind waitStrategy;
 
     /** "off"; "process": every state-changing command appended to a journal in a temp dir; "fsync": also forced per batch. */

@@ -115,13 +115,16 @@ public final class TriageEngine implements AutoCloseable
             journal = null;
             recovered = Journal.ReplayResult.none();
         }
+        final com.lmax.disruptor.WaitStrategy waitStrategy = context.waitStrategy().create();
+        journalStage = journalStage == null ? null : ProgressBlockingWaitStrategy.signalling(journalStage, waitStrategy);
         journalStageHandler = journalStage;
         processor = new ProcessorHandler(book, snapshots == null ? 0 : context.snapshotEveryCommands());
+        final EventHandler<Command> processorStage = ProgressBlockingWaitStrategy.signalling(processor, waitStrategy);
         translator = new CommandTranslator(recovered.lastSequence() + 1);
         // Watchers see what happens from now on, not the replayed past.
         book.queueEventSink(context.queueEventSink());
         disruptor = new Disruptor<>(
-            Command::new, context.ringSize(), stageThreads, ProducerType.MULTI, context.waitStrategy().create());
+            Command::new, context.ringSize(), stageThreads, ProducerType.MULTI, waitStrategy);
         disruptor.setDefaultExceptionHandler(new FatalExceptionHandler());
         final ReplyHandler responder = new ReplyHandler(lateReplies);
         if (journalStage != null)
@@ -129,12 +132,12 @@ public final class TriageEngine implements AutoCloseable
             // 1. journaler: appends each state-changing command, beside the processor.
             // 2. processor: the single writer, applies the command to the book.
             // 3. responder: after both, completes replies and clears the slot.
-            disruptor.handleEventsWith(journalStage, processor).then(responder);
+            disruptor.handleEventsWith(journalStage, processorStage).then(responder);
         }
         else
         {
             // 2. processor, then 3. responder (no journal configured).
-            disruptor.handleEventsWith(processor).then(responder);
+            disruptor.handleEventsWith(processorStage).then(responder);
         }
         ring = disruptor.start();
         if (book.parkedCount() > 0)

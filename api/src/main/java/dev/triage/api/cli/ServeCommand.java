@@ -58,7 +58,7 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--tls-client-ca", description = "mutual TLS: require client certificates signed by this CA (PEM)")
     Path tlsClientCa;
 
-    @Option(names = "--wait-strategy", defaultValue = "BACKOFF",
+    @Option(names = "--wait-strategy", defaultValue = "PROGRESS_BLOCKING",
         description = "ring wait strategy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; YIELDING for dedicated hosts)")
     EngineContext.WaitStrategyKind waitStrategy;
 
