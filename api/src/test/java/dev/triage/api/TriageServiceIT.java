@@ -276,6 +276,55 @@ class TriageServiceIT
     }
 
     @Test
+    void shouldSlowAFastIngestStreamDownInsteadOfRefusingItems() throws Exception
+    {
+        // A ring of 256 slots and a client sending 20,000 items without waiting: flow control, not refusals.
+        try (ServerFixture small = new ServerFixture(new EngineContext().ringSize(256).tickIntervalMs(0), null))
+        {
+            final java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+            final List<String> other = java.util.Collections.synchronizedList(new ArrayList<>());
+            final CompletableFuture<Void> done = new CompletableFuture<>();
+            final StreamObserver<OpenRequest> in = TriageGrpc.newStub(small.channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .ingest(new StreamObserver<>()
+                {
+                    @Override
+                    public void onNext(final IngestResult value)
+                    {
+                        if (value.getCode().equals("OK"))
+                        {
+                            ok.incrementAndGet();
+                        }
+                        else
+                        {
+                            other.add(value.getCode());
+                        }
+                    }
+
+                    @Override
+                    public void onError(final Throwable t)
+                    {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted()
+                    {
+                        done.complete(null);
+                    }
+                });
+            for (int i = 0; i < 20_000; i++)
+            {
+                in.onNext(open("flood-" + i, Urgency.NORMAL, 1, ""));
+            }
+            in.onCompleted();
+            done.get(60, TimeUnit.SECONDS);
+            assertEquals(0, other.size(), () -> other.size() + " items refused, e.g. " + other.get(0));
+            assertEquals(20_000, ok.get());
+            assertEquals(20_000, small.stub().stats(StatsRequest.getDefaultInstance()).getOpen());
+        }
+    }
+
+    @Test
     void shouldExposePrometheusMetrics() throws Exception
     {
         stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(2).build());

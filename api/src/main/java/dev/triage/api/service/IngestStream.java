@@ -8,6 +8,7 @@ import dev.triage.proto.v1.IngestResult;
 import dev.triage.proto.v1.OpenRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.agrona.concurrent.EpochClock;
 
@@ -15,12 +16,20 @@ import org.agrona.concurrent.EpochClock;
  * One Ingest stream: every request is validated and published as it arrives; each gets one result, tagged with its
  * index (results of invalid or refused items may arrive before those of earlier items still in the ring). The
  * stream completes once the client has finished and every item is answered.
+ * <p>
+ * Back-pressure: the stream reads at most {@link #WINDOW} items (a quarter of the ring at most) ahead of their answers
+ * (manual inbound flow control),
+ * so a fast client is slowed by HTTP/2 flow control instead of flooding the ring and having items refused.
  */
 final class IngestStream implements StreamObserver<OpenRequest>
 {
     private final TriageEngine engine;
     private final EpochClock clock;
+    /** Items read but not yet answered, per stream (at most a quarter of the ring, so streams share it). */
+    static final int WINDOW = 4_096;
+
     private final StreamObserver<IngestResult> out;
+    private final ServerCallStreamObserver<IngestResult> call;
     private long received;
     private long answered;
     private boolean clientDone;
@@ -31,6 +40,16 @@ final class IngestStream implements StreamObserver<OpenRequest>
         this.engine = engine;
         this.clock = clock;
         this.out = out;
+        if (out instanceof ServerCallStreamObserver<IngestResult> serverCall)
+        {
+            call = serverCall;
+            call.disableAutoRequest();
+            call.request(Math.max(1, Math.min(WINDOW, engine.context().ringSize() / 4)));
+        }
+        else
+        {
+            call = null;
+        }
     }
 
     @Override
@@ -76,6 +95,10 @@ final class IngestStream implements StreamObserver<OpenRequest>
         }
         out.onNext(result);
         answered++;
+        if (call != null && !clientDone)
+        {
+            call.request(1);
+        }
         if (clientDone && answered == received)
         {
             closed = true;
