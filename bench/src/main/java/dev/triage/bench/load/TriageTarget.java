@@ -1,0 +1,237 @@
+package dev.triage.bench.load;
+
+import dev.triage.proto.v1.ConversationRef;
+import dev.triage.proto.v1.AgentConversationRequest;
+import dev.triage.proto.v1.IngestResult;
+import dev.triage.proto.v1.NextBestReply;
+import dev.triage.proto.v1.NextBestRequest;
+import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.StatsReply;
+import dev.triage.proto.v1.StatsRequest;
+import dev.triage.proto.v1.TriageGrpc;
+import dev.triage.proto.v1.UpsertAgentRequest;
+import dev.triage.proto.v1.Urgency;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Triage over a real gRPC channel (netty, plaintext or a bearer token). Agents are registered with capacity 1: each
+ * simulated agent holds one conversation at a time. Triage's journal durability is the server's setting.
+ */
+final class TriageTarget implements Target
+{
+    private final ManagedChannel channel;
+    private final TriageGrpc.TriageBlockingStub blocking;
+    private final TriageGrpc.TriageStub async;
+    private final String durability;
+
+    TriageTarget(final String address, final String token, final String durability)
+    {
+        channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+        TriageGrpc.TriageBlockingStub b = TriageGrpc.newBlockingStub(channel);
+        TriageGrpc.TriageStub a = TriageGrpc.newStub(channel);
+        if (token != null && !token.isEmpty())
+        {
+            final Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+            b = b.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            a = a.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        blocking = b;
+        async = a;
+        this.durability = durability;
+    }
+
+    @Override
+    public String name()
+    {
+        return "triage";
+    }
+
+    @Override
+    public String durability()
+    {
+        return durability;
+    }
+
+    @Override
+    public void reset(final List<Agent> agents)
+    {
+        final StatsReply stats = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance());
+        if (stats.getOpen() + stats.getAssigned() > 0)
+        {
+            throw new IllegalStateException("the Triage server already holds " + (stats.getOpen() + stats.getAssigned()) +
+                " open or assigned conversations; start it on a new journal directory for a run");
+        }
+        for (final Agent agent : agents)
+        {
+            blocking.withDeadlineAfter(10, TimeUnit.SECONDS).upsertAgent(
+                UpsertAgentRequest.newBuilder().setAgentId(agent.id()).addAllSkills(agent.skills()).setCapacity(1).build());
+        }
+    }
+
+    @Override
+    public Session session()
+    {
+        return new TriageSession();
+    }
+
+    static OpenRequest request(final Conversation c)
+    {
+        final OpenRequest.Builder b = OpenRequest.newBuilder().setId(c.id()).setUrgency(Urgency.forNumber(c.urgency()))
+            .setImpact(c.impact()).addSkills(c.skill());
+        if (!c.incident().isEmpty())
+        {
+            b.setIncident(c.incident());
+        }
+        return b.build();
+    }
+
+    /**
+     * Stream conversations over Ingest with flow control (send only while the transport is ready).
+     *
+     * @param conversations what to open.
+     * @param onResult called per result from a gRPC thread.
+     * @return results that were not OK.
+     * @throws InterruptedException if interrupted.
+     */
+    long ingest(final List<Conversation> conversations, final java.util.function.Consumer<IngestResult> onResult)
+        throws InterruptedException
+    {
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicLong failed = new AtomicLong();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        async.ingest(new ClientResponseObserver<OpenRequest, IngestResult>()
+        {
+            private int next;
+
+            @Override
+            public void beforeStart(final ClientCallStreamObserver<OpenRequest> requests)
+            {
+                requests.setOnReadyHandler(() ->
+                {
+                    while (requests.isReady() && next < conversations.size())
+                    {
+                        requests.onNext(request(conversations.get(next++)));
+                    }
+                    if (next == conversations.size())
+                    {
+                        next++;
+                        requests.onCompleted();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(final IngestResult result)
+            {
+                if (!"OK".equals(result.getCode()))
+                {
+                    failed.incrementAndGet();
+                }
+                onResult.accept(result);
+            }
+
+            @Override
+            public void onError(final Throwable t)
+            {
+                error.set(t);
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted()
+            {
+                done.countDown();
+            }
+        });
+        done.await();
+        if (error.get() != null)
+        {
+            throw new IllegalStateException("Ingest failed: " + Status.fromThrowable(error.get()), error.get());
+        }
+        return failed.get();
+    }
+
+    @Override
+    public void close()
+    {
+        channel.shutdownNow();
+        try
+        {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class TriageSession implements Session
+    {
+        @Override
+        public void open(final Conversation c, final long openedAtMs)
+        {
+            blocking.withDeadlineAfter(30, TimeUnit.SECONDS).open(request(c));
+        }
+
+        @Override
+        public String nextBest(final Agent agent, final int waitMs)
+        {
+            final NextBestReply reply = blocking.withDeadlineAfter(waitMs + 30_000L, TimeUnit.MILLISECONDS)
+                .nextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).setWaitMs(waitMs).build());
+            return reply.getAssigned() ? reply.getConversationId() : null;
+        }
+
+        @Override
+        public void resolve(final Agent agent, final String id)
+        {
+            blocking.withDeadlineAfter(30, TimeUnit.SECONDS).resolve(ConversationRef.newBuilder().setId(id).build());
+        }
+
+        @Override
+        public void release(final Agent agent, final String id)
+        {
+            blocking.withDeadlineAfter(30, TimeUnit.SECONDS).release(
+                AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id).build());
+        }
+
+        @Override
+        public long[] depthAndOldestWait()
+        {
+            final StatsReply stats = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance());
+            return new long[] { stats.getOpen(), stats.getOldestWaitMs() };
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+
+    /**
+     * @param e a failure.
+     * @return its kind for the error table.
+     */
+    static String kindOf(final Throwable e)
+    {
+        if (e instanceof StatusRuntimeException s)
+        {
+            return s.getStatus().getCode().name();
+        }
+        return e.getClass().getSimpleName();
+    }
+}
