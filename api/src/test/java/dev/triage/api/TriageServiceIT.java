@@ -325,6 +325,92 @@ class TriageServiceIT
     }
 
     @Test
+    void shouldIngestBatchesWithOneResultPerBatchInOrderEvenOnASmallRing() throws Exception
+    {
+        try (ServerFixture small = new ServerFixture(new EngineContext().ringSize(256).tickIntervalMs(0), null))
+        {
+            final List<dev.triage.proto.v1.IngestBatchResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+            final CompletableFuture<Void> done = new CompletableFuture<>();
+            final StreamObserver<dev.triage.proto.v1.OpenBatch> in = TriageGrpc.newStub(small.channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .ingestBatch(new StreamObserver<>()
+                {
+                    @Override
+                    public void onNext(final dev.triage.proto.v1.IngestBatchResult value)
+                    {
+                        results.add(value);
+                    }
+
+                    @Override
+                    public void onError(final Throwable t)
+                    {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted()
+                    {
+                        done.complete(null);
+                    }
+                });
+            for (int b = 0; b < 30; b++)
+            {
+                final dev.triage.proto.v1.OpenBatch.Builder batch = dev.triage.proto.v1.OpenBatch.newBuilder();
+                for (int i = 0; i < 1_000; i++)
+                {
+                    // In batch 7: item 3 has a bad id, item 4 no impact.
+                    final String id = b == 7 && i == 3 ? "bad id" : "B" + b + "-" + i;
+                    batch.addItems(open(id, Urgency.NORMAL, b == 7 && i == 4 ? 0 : 1, ""));
+                }
+                in.onNext(batch.build());
+            }
+            in.onCompleted();
+            done.get(60, TimeUnit.SECONDS);
+            assertEquals(30, results.size());
+            for (int b = 0; b < 30; b++)
+            {
+                assertEquals(b, results.get(b).getBatch(), "batch order");
+                assertEquals(b == 7 ? 998 : 1_000, results.get(b).getOpened());
+            }
+            final List<IngestResult> failed = results.get(7).getFailedList();
+            assertEquals(List.of(3L, 4L), failed.stream().map(IngestResult::getIndex).sorted().toList());
+            assertEquals(List.of("INVALID_ARGUMENT", "INVALID_ARGUMENT"), failed.stream().map(IngestResult::getCode).toList());
+            assertEquals(29_998, small.stub().stats(StatsRequest.getDefaultInstance()).getOpen());
+        }
+    }
+
+    @Test
+    void shouldRefuseAnEmptyOrOversizedBatch() throws Exception
+    {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final StreamObserver<dev.triage.proto.v1.OpenBatch> in = TriageGrpc.newStub(fixture.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+            .ingestBatch(new StreamObserver<>()
+            {
+                @Override
+                public void onNext(final dev.triage.proto.v1.IngestBatchResult value)
+                {
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    done.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                    done.complete(null);
+                }
+            });
+        in.onNext(dev.triage.proto.v1.OpenBatch.getDefaultInstance());
+        final java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> done.get(20, TimeUnit.SECONDS));
+        final Status status = Status.fromThrowable(e.getCause());
+        assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+        assertTrue(status.getDescription().contains("items must hold 1..1000"), status.getDescription());
+    }
+
+    @Test
     void shouldExposePrometheusMetrics() throws Exception
     {
         stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(2).build());

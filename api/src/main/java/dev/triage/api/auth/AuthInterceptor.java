@@ -34,6 +34,7 @@ public final class AuthInterceptor implements ServerInterceptor
         Map.entry("Resolve", INGEST),
         Map.entry("Reopen", INGEST),
         Map.entry("Ingest", INGEST),
+        Map.entry("IngestBatch", INGEST),
         Map.entry("UpsertAgent", ADMIN),
         Map.entry("SetAgentStatus", AGENT_OR_SUPERVISOR),
         Map.entry("NextBest", AGENT),

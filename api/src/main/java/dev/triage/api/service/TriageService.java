@@ -146,6 +146,12 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     }
 
     @Override
+    public StreamObserver<dev.triage.proto.v1.OpenBatch> ingestBatch(final StreamObserver<dev.triage.proto.v1.IngestBatchResult> out)
+    {
+        return new IngestBatchStream(engine, clock, out);
+    }
+
+    @Override
     public void upsertAgent(final UpsertAgentRequest request, final StreamObserver<AgentReply> out)
     {
         if (valid(RequestValidator.upsertAgent(request), out))

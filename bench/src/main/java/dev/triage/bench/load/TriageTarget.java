@@ -166,6 +166,77 @@ final class TriageTarget implements Target
         return failed.get();
     }
 
+    /**
+     * Stream conversations over IngestBatch, {@code batchSize} per message, sending only while the transport is ready.
+     *
+     * @param conversations what to open.
+     * @param batchSize items per message.
+     * @param onResult called per batch result from a gRPC thread.
+     * @return items that were not opened.
+     * @throws InterruptedException if interrupted.
+     */
+    long ingestBatches(final List<Conversation> conversations, final int batchSize,
+        final java.util.function.Consumer<dev.triage.proto.v1.IngestBatchResult> onResult) throws InterruptedException
+    {
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicLong failed = new AtomicLong();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        async.ingestBatch(new ClientResponseObserver<dev.triage.proto.v1.OpenBatch, dev.triage.proto.v1.IngestBatchResult>()
+        {
+            private int next;
+            private boolean completed;
+
+            @Override
+            public void beforeStart(final ClientCallStreamObserver<dev.triage.proto.v1.OpenBatch> requests)
+            {
+                requests.setOnReadyHandler(() ->
+                {
+                    while (requests.isReady() && next < conversations.size())
+                    {
+                        final dev.triage.proto.v1.OpenBatch.Builder batch = dev.triage.proto.v1.OpenBatch.newBuilder();
+                        final int end = Math.min(conversations.size(), next + batchSize);
+                        for (; next < end; next++)
+                        {
+                            batch.addItems(request(conversations.get(next)));
+                        }
+                        requests.onNext(batch.build());
+                    }
+                    if (next == conversations.size() && !completed)
+                    {
+                        completed = true;
+                        requests.onCompleted();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(final dev.triage.proto.v1.IngestBatchResult result)
+            {
+                failed.addAndGet(result.getFailedCount());
+                onResult.accept(result);
+            }
+
+            @Override
+            public void onError(final Throwable t)
+            {
+                error.set(t);
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted()
+            {
+                done.countDown();
+            }
+        });
+        done.await();
+        if (error.get() != null)
+        {
+            throw new IllegalStateException("IngestBatch failed: " + Status.fromThrowable(error.get()), error.get());
+        }
+        return failed.get();
+    }
+
     @Override
     public void close()
     {

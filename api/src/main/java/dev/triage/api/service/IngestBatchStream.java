@@ -1,0 +1,186 @@
+package dev.triage.api.service;
+
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.proto.v1.IngestBatchResult;
+import dev.triage.proto.v1.IngestResult;
+import dev.triage.proto.v1.OpenBatch;
+import dev.triage.proto.v1.OpenRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.ArrayDeque;
+
+/**
+ * One IngestBatch stream. Items are validated and published in order, at most a window of them in the ring at once
+ * (the next go in as earlier ones are answered); a batch's result goes out once all its items are decided, in batch
+ * order. At most two batches are read ahead, so a fast client is slowed by HTTP/2 flow control, not refused.
+ */
+final class IngestBatchStream implements StreamObserver<OpenBatch>
+{
+    /** Items per message. */
+    static final int MAX_ITEMS = 1_000;
+
+    /** A batch being decided. */
+    private static final class Batch
+    {
+        final long index;
+        final OpenBatch items;
+        final IngestBatchResult.Builder result;
+        int next;
+        int decided;
+
+        Batch(final long index, final OpenBatch items)
+        {
+            this.index = index;
+            this.items = items;
+            result = IngestBatchResult.newBuilder().setBatch(index);
+        }
+    }
+
+    private final TriageEngine engine;
+    private final EpochClock clock;
+    private final StreamObserver<IngestBatchResult> out;
+    private final ServerCallStreamObserver<IngestBatchResult> call;
+    private final int window;
+    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    private long received;
+    private int inFlight;
+    private boolean clientDone;
+    private boolean closed;
+
+    IngestBatchStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out)
+    {
+        this.engine = engine;
+        this.clock = clock;
+        this.out = out;
+        window = Math.max(1, Math.min(IngestStream.WINDOW, engine.context().ringSize() / 4));
+        if (out instanceof ServerCallStreamObserver<IngestBatchResult> serverCall)
+        {
+            call = serverCall;
+            call.disableAutoRequest();
+            call.request(2);
+        }
+        else
+        {
+            call = null;
+        }
+    }
+
+    @Override
+    public synchronized void onNext(final OpenBatch batch)
+    {
+        if (closed)
+        {
+            return;
+        }
+        if (batch.getItemsCount() == 0 || batch.getItemsCount() > MAX_ITEMS)
+        {
+            closed = true;
+            out.onError(Status.INVALID_ARGUMENT.withDescription("batch " + received + ": items must hold 1.." + MAX_ITEMS +
+                " conversations, held " + batch.getItemsCount()).asRuntimeException());
+            return;
+        }
+        batches.addLast(new Batch(received++, batch));
+        pump();
+    }
+
+    /** Publish what the window allows, in order; emit finished batches from the head. Holds the lock. */
+    private void pump()
+    {
+        for (final Batch b : batches)
+        {
+            while (b.next < b.items.getItemsCount() && inFlight < window)
+            {
+                final int position = b.next++;
+                final OpenRequest request = b.items.getItems(position);
+                final StatusRuntimeException invalid = RequestValidator.open(request, clock.time());
+                if (invalid != null)
+                {
+                    fail(b, position, request.getId(), Status.Code.INVALID_ARGUMENT, invalid.getStatus().getDescription());
+                    continue;
+                }
+                final Command command = ProtoMapper.open(request);
+                command.reply = new Reply(reply -> answered(b, position, reply));
+                inFlight++;
+                final ResultCode published = engine.publish(command);
+                if (published != ResultCode.OK)
+                {
+                    inFlight--;
+                    fail(b, position, request.getId(), StatusMapper.codeOf(published), published.description());
+                }
+            }
+            if (inFlight >= window)
+            {
+                break;
+            }
+        }
+        emitFinished();
+    }
+
+    private synchronized void answered(final Batch b, final int position, final Reply reply)
+    {
+        inFlight--;
+        if (reply.result == ResultCode.OK)
+        {
+            b.result.setOpened(b.result.getOpened() + 1);
+            b.decided++;
+        }
+        else
+        {
+            fail(b, position, reply.conversationId, StatusMapper.codeOf(reply.result), StatusMapper.statusOf(reply).getDescription());
+        }
+        // Refill in halves (not per answer), and emit as soon as the head batch is decided.
+        if (!closed && (inFlight <= window / 2 || b == batches.peekFirst() && b.decided == b.items.getItemsCount()))
+        {
+            pump();
+        }
+    }
+
+    private static void fail(final Batch b, final int position, final String id, final Status.Code code, final String message)
+    {
+        b.result.addFailed(IngestResult.newBuilder().setIndex(position).setId(id == null ? "" : id).setCode(code.name())
+            .setMessage(message == null ? "" : message));
+        b.decided++;
+    }
+
+    private void emitFinished()
+    {
+        while (!batches.isEmpty() && batches.peekFirst().decided == batches.peekFirst().items.getItemsCount())
+        {
+            final Batch done = batches.pollFirst();
+            if (!closed)
+            {
+                out.onNext(done.result.build());
+                if (call != null && !clientDone)
+                {
+                    call.request(1);
+                }
+            }
+        }
+        if (clientDone && batches.isEmpty() && !closed)
+        {
+            closed = true;
+            out.onCompleted();
+        }
+    }
+
+    @Override
+    public synchronized void onError(final Throwable t)
+    {
+        // The client went away: what was published stays published; nothing more to answer.
+        closed = true;
+    }
+
+    @Override
+    public synchronized void onCompleted()
+    {
+        clientDone = true;
+        emitFinished();
+    }
+}
