@@ -94,6 +94,11 @@ public final class LoadCommand implements Callable<Integer>
         description = "ingest: conversations per IngestBatch message; 1 uses the per-item Ingest stream (default: ${DEFAULT-VALUE})")
     int batch;
 
+    @Option(names = "--warmup", defaultValue = "-1",
+        description = "conversations of an unrecorded throughput pass before measuring each target (JIT of server and client); " +
+            "default: 20000 for compare, else 0")
+    int warmup;
+
     @Option(names = "--seed", defaultValue = "42", description = "workload seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -128,6 +133,12 @@ public final class LoadCommand implements Callable<Integer>
         {
             try (Target target = target(name))
             {
+                final int warm = warmup >= 0 ? warmup : profile.equals("compare") ? 20_000 : 0;
+                if (warm > 0)
+                {
+                    new LoadRun(target, Schedule.burst(nextRun(), seed + 1, agents, warm),
+                        new LoadRun.Settings("warmup", seed, openers, 0, 0, 0, 0, false), true).runThroughput();
+                }
                 switch (profile)
                 {
                     case "steady", "spike", "replay-shape" -> results.add(paced(target, profile));

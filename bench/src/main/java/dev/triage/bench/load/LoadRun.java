@@ -37,11 +37,13 @@ final class LoadRun
     private final Settings settings;
     private final Recorder open = recorder();
     private final Recorder nextBest = recorder();
+    private final Recorder longPoll = recorder();
     private final Recorder resolve = recorder();
     private final Recorder release = recorder();
     private final Recorder[] toAssignment = new Recorder[URGENCY.length];
     private final Histogram openTotal = histogram();
     private final Histogram nextBestTotal = histogram();
+    private final Histogram longPollTotal = histogram();
     private final Histogram resolveTotal = histogram();
     private final Histogram releaseTotal = histogram();
     private final Histogram[] toAssignmentTotal = new Histogram[URGENCY.length];
@@ -235,7 +237,8 @@ final class LoadRun
                     continue;
                 }
                 final long t1 = System.nanoTime();
-                nextBest.recordValue(Math.min(MAX_NANOS, t1 - t0));
+                // A long-poll's time is mostly waiting for work to arrive: reported apart, not as service latency.
+                (untilEmpty || wait == 0 ? nextBest : longPoll).recordValue(Math.min(MAX_NANOS, t1 - t0));
                 if (id == null)
                 {
                     if (untilEmpty)
@@ -243,8 +246,14 @@ final class LoadRun
                         return;
                     }
                     // Triage long-polls; a peer without long-polls is polled again after a millisecond.
-                    wait = settings.longPollMs();
-                    LockSupport.parkNanos(1_000_000);
+                    if (target.longPolls())
+                    {
+                        wait = settings.longPollMs();
+                    }
+                    else
+                    {
+                        LockSupport.parkNanos(1_000_000);
+                    }
                     continue;
                 }
                 wait = 0;
@@ -366,7 +375,7 @@ final class LoadRun
         }
     }
 
-    private final Histogram[] scratch = new Histogram[URGENCY.length + 2];
+    private final Histogram[] scratch = new Histogram[URGENCY.length + 3];
 
     /** The recorders not charted per second go into their totals. */
     private void drainInto()
@@ -375,6 +384,8 @@ final class LoadRun
         resolveTotal.add(scratch[0]);
         scratch[1] = release.getIntervalHistogram(scratch[1]);
         releaseTotal.add(scratch[1]);
+        scratch[URGENCY.length + 2] = longPoll.getIntervalHistogram(scratch[URGENCY.length + 2]);
+        longPollTotal.add(scratch[URGENCY.length + 2]);
         for (int u = 0; u < URGENCY.length; u++)
         {
             scratch[2 + u] = toAssignment[u].getIntervalHistogram(scratch[2 + u]);
@@ -393,6 +404,10 @@ final class LoadRun
         result.rpc.put("NextBest", latency(nextBestTotal, seconds));
         result.rpc.put("Resolve", latency(resolveTotal, seconds));
         result.rpc.put("Release", latency(releaseTotal, seconds));
+        if (longPollTotal.getTotalCount() > 0)
+        {
+            result.rpc.put("NextBest long-poll (incl. waiting)", latency(longPollTotal, seconds));
+        }
         for (int u = 0; u < URGENCY.length; u++)
         {
             result.timeToAssignment.put(URGENCY[u], latency(toAssignmentTotal[u], seconds));

@@ -19,6 +19,14 @@ public interface Target extends AutoCloseable
     String durability();
 
     /**
+     * @return true if NextBest can wait for work (a long-poll); peers without one are polled every millisecond.
+     */
+    default boolean longPolls()
+    {
+        return false;
+    }
+
+    /**
      * Empty the target and register the agents.
      *
      * @param agents agent ids and their skills.

@@ -62,6 +62,12 @@ final class TriageTarget implements Target
     }
 
     @Override
+    public boolean longPolls()
+    {
+        return true;
+    }
+
+    @Override
     public String durability()
     {
         return durability;
