@@ -19,7 +19,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -107,7 +106,7 @@ final class TriageTarget implements Target
     }
 
     /**
-     * Stream conversations over Ingest with flow control (send only while the transport is ready).
+     * Stream conversations over Ingest, one per message.
      *
      * @param conversations what to open.
      * @param onResult called per result from a gRPC thread.
@@ -117,63 +116,12 @@ final class TriageTarget implements Target
     long ingest(final List<Conversation> conversations, final java.util.function.Consumer<IngestResult> onResult)
         throws InterruptedException
     {
-        final CountDownLatch done = new CountDownLatch(1);
-        final AtomicLong failed = new AtomicLong();
-        final AtomicReference<Throwable> error = new AtomicReference<>();
-        async.ingest(new ClientResponseObserver<OpenRequest, IngestResult>()
-        {
-            private int next;
-
-            @Override
-            public void beforeStart(final ClientCallStreamObserver<OpenRequest> requests)
-            {
-                requests.setOnReadyHandler(() ->
-                {
-                    while (requests.isReady() && next < conversations.size())
-                    {
-                        requests.onNext(request(conversations.get(next++)));
-                    }
-                    if (next == conversations.size())
-                    {
-                        next++;
-                        requests.onCompleted();
-                    }
-                });
-            }
-
-            @Override
-            public void onNext(final IngestResult result)
-            {
-                if (!"OK".equals(result.getCode()))
-                {
-                    failed.incrementAndGet();
-                }
-                onResult.accept(result);
-            }
-
-            @Override
-            public void onError(final Throwable t)
-            {
-                error.set(t);
-                done.countDown();
-            }
-
-            @Override
-            public void onCompleted()
-            {
-                done.countDown();
-            }
-        });
-        done.await();
-        if (error.get() != null)
-        {
-            throw new IllegalStateException("Ingest failed: " + Status.fromThrowable(error.get()), error.get());
-        }
-        return failed.get();
+        return sendAll("Ingest", async::ingest, conversations.stream().map(TriageTarget::request).iterator(),
+            r -> "OK".equals(r.getCode()) ? 0 : 1, onResult);
     }
 
     /**
-     * Stream conversations over IngestBatch, {@code batchSize} per message, sending only while the transport is ready.
+     * Stream conversations over IngestBatch, {@code batchSize} per message.
      *
      * @param conversations what to open.
      * @param batchSize items per message.
@@ -184,41 +132,69 @@ final class TriageTarget implements Target
     long ingestBatches(final List<Conversation> conversations, final int batchSize,
         final java.util.function.Consumer<dev.triage.proto.v1.IngestBatchResult> onResult) throws InterruptedException
     {
+        final java.util.Iterator<dev.triage.proto.v1.OpenBatch> batches = new java.util.Iterator<>()
+        {
+            private int next;
+
+            @Override
+            public boolean hasNext()
+            {
+                return next < conversations.size();
+            }
+
+            @Override
+            public dev.triage.proto.v1.OpenBatch next()
+            {
+                final dev.triage.proto.v1.OpenBatch.Builder batch = dev.triage.proto.v1.OpenBatch.newBuilder();
+                final int end = Math.min(conversations.size(), next + batchSize);
+                for (; next < end; next++)
+                {
+                    batch.addItems(request(conversations.get(next)));
+                }
+                return batch.build();
+            }
+        };
+        return sendAll("IngestBatch", async::ingestBatch, batches, dev.triage.proto.v1.IngestBatchResult::getFailedCount, onResult);
+    }
+
+    /**
+     * Send every request of a client stream, only while the transport is ready (so the client never buffers more than
+     * HTTP/2 flow control lets through), and wait for the server to finish.
+     *
+     * @return the failures the results count.
+     */
+    private static <Q, R> long sendAll(final String rpc, final java.util.function.Consumer<ClientResponseObserver<Q, R>> call,
+        final java.util.Iterator<Q> requests, final java.util.function.ToLongFunction<R> failures,
+        final java.util.function.Consumer<R> onResult) throws InterruptedException
+    {
         final CountDownLatch done = new CountDownLatch(1);
         final AtomicLong failed = new AtomicLong();
         final AtomicReference<Throwable> error = new AtomicReference<>();
-        async.ingestBatch(new ClientResponseObserver<dev.triage.proto.v1.OpenBatch, dev.triage.proto.v1.IngestBatchResult>()
+        call.accept(new ClientResponseObserver<Q, R>()
         {
-            private int next;
             private boolean completed;
 
             @Override
-            public void beforeStart(final ClientCallStreamObserver<dev.triage.proto.v1.OpenBatch> requests)
+            public void beforeStart(final ClientCallStreamObserver<Q> out)
             {
-                requests.setOnReadyHandler(() ->
+                out.setOnReadyHandler(() ->
                 {
-                    while (requests.isReady() && next < conversations.size())
+                    while (out.isReady() && requests.hasNext())
                     {
-                        final dev.triage.proto.v1.OpenBatch.Builder batch = dev.triage.proto.v1.OpenBatch.newBuilder();
-                        final int end = Math.min(conversations.size(), next + batchSize);
-                        for (; next < end; next++)
-                        {
-                            batch.addItems(request(conversations.get(next)));
-                        }
-                        requests.onNext(batch.build());
+                        out.onNext(requests.next());
                     }
-                    if (next == conversations.size() && !completed)
+                    if (!requests.hasNext() && !completed)
                     {
                         completed = true;
-                        requests.onCompleted();
+                        out.onCompleted();
                     }
                 });
             }
 
             @Override
-            public void onNext(final dev.triage.proto.v1.IngestBatchResult result)
+            public void onNext(final R result)
             {
-                failed.addAndGet(result.getFailedCount());
+                failed.addAndGet(failures.applyAsLong(result));
                 onResult.accept(result);
             }
 
@@ -238,7 +214,7 @@ final class TriageTarget implements Target
         done.await();
         if (error.get() != null)
         {
-            throw new IllegalStateException("IngestBatch failed: " + Status.fromThrowable(error.get()), error.get());
+            throw new IllegalStateException(rpc + " failed: " + Status.fromThrowable(error.get()), error.get());
         }
         return failed.get();
     }
