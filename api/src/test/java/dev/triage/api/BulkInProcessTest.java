@@ -25,9 +25,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,39 +51,18 @@ class BulkInProcessTest
             try
             {
                 final TriageGrpc.TriageBlockingStub stub = TriageGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
-                final AtomicLong ok = new AtomicLong();
-                final AtomicLong refused = new AtomicLong();
-                final CompletableFuture<Void> done = new CompletableFuture<>();
-                final StreamObserver<OpenRequest> in = TriageGrpc.newStub(channel).ingest(new StreamObserver<>()
-                {
-                    @Override
-                    public void onNext(final IngestResult result)
-                    {
-                        (result.getCode().equals("OK") ? ok : refused).incrementAndGet();
-                    }
-
-                    @Override
-                    public void onError(final Throwable t)
-                    {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted()
-                    {
-                        done.complete(null);
-                    }
-                });
+                final Collected<IngestResult> collected = new Collected<>();
+                final StreamObserver<OpenRequest> in = TriageGrpc.newStub(channel).ingest(collected);
                 for (int i = 0; i < spike; i++)
                 {
                     in.onNext(OpenRequest.newBuilder().setId("spike-" + i).setUrgency(Urgency.forNumber(1 + i % 5))
                         .setImpact(1 + i % 100).setIncident(i % 10 == 0 ? "outage" : "").build());
                 }
                 in.onCompleted();
-                done.get(60, TimeUnit.SECONDS);
-                assertEquals(spike, ok.get() + refused.get(), "one result per item");
+                final long ok = collected.await(60).stream().filter(r -> r.getCode().equals("OK")).count();
+                assertEquals(spike, collected.values.size(), "one result per item");
                 final StatsReply stats = stub.stats(StatsRequest.getDefaultInstance());
-                assertEquals(ok.get(), stats.getOpen(), "every accepted item is open; refused ones say so");
+                assertEquals(ok, stats.getOpen(), "every accepted item is open; refused ones say so");
 
                 stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("bulk-agent").setCapacity(1).build());
                 final double best = stub.top(TopRequest.newBuilder().setN(1).build()).getEntries(0).getScore();
@@ -101,7 +78,7 @@ class BulkInProcessTest
                     stub.resolve(ConversationRef.newBuilder().setId(next.getConversationId()).build());
                 }
                 assertTrue(best >= previous);
-                assertEquals(ok.get() - 10_000, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
+                assertEquals(ok - 10_000, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
             }
             finally
             {

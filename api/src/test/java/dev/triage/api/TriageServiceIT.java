@@ -238,38 +238,15 @@ class TriageServiceIT
     @Test
     void shouldIngestAStreamWithOneResultPerItem() throws Exception
     {
-        final List<IngestResult> results = new ArrayList<>();
-        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final Collected<IngestResult> collected = new Collected<>();
         final StreamObserver<OpenRequest> in = TriageGrpc.newStub(fixture.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-            .ingest(new StreamObserver<>()
-            {
-                @Override
-                public void onNext(final IngestResult value)
-                {
-                    synchronized (results)
-                    {
-                        results.add(value);
-                    }
-                }
-
-                @Override
-                public void onError(final Throwable t)
-                {
-                    done.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted()
-                {
-                    done.complete(null);
-                }
-            });
+            .ingest(collected);
         for (int i = 0; i < 1_000; i++)
         {
             in.onNext(open("spike-" + i, Urgency.HIGH, i == 500 ? 0 : 1, ""));
         }
         in.onCompleted();
-        done.get(20, TimeUnit.SECONDS);
+        final List<IngestResult> results = collected.await(20);
         assertEquals(1_000, results.size());
         assertEquals(1, results.stream().filter(r -> r.getCode().equals("INVALID_ARGUMENT")).count());
         assertEquals(999, stub.stats(StatsRequest.getDefaultInstance()).getOpen());
@@ -281,45 +258,17 @@ class TriageServiceIT
         // A ring of 256 slots and a client sending 20,000 items without waiting: flow control, not refusals.
         try (ServerFixture small = new ServerFixture(new EngineContext().ringSize(256).tickIntervalMs(0), null))
         {
-            final java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
-            final List<String> other = java.util.Collections.synchronizedList(new ArrayList<>());
-            final CompletableFuture<Void> done = new CompletableFuture<>();
+            final Collected<IngestResult> collected = new Collected<>();
             final StreamObserver<OpenRequest> in = TriageGrpc.newStub(small.channel).withDeadlineAfter(60, TimeUnit.SECONDS)
-                .ingest(new StreamObserver<>()
-                {
-                    @Override
-                    public void onNext(final IngestResult value)
-                    {
-                        if (value.getCode().equals("OK"))
-                        {
-                            ok.incrementAndGet();
-                        }
-                        else
-                        {
-                            other.add(value.getCode());
-                        }
-                    }
-
-                    @Override
-                    public void onError(final Throwable t)
-                    {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted()
-                    {
-                        done.complete(null);
-                    }
-                });
+                .ingest(collected);
             for (int i = 0; i < 20_000; i++)
             {
                 in.onNext(open("flood-" + i, Urgency.NORMAL, 1, ""));
             }
             in.onCompleted();
-            done.get(60, TimeUnit.SECONDS);
+            final List<String> other = collected.await(60).stream().map(IngestResult::getCode).filter(c -> !c.equals("OK")).toList();
             assertEquals(0, other.size(), () -> other.size() + " items refused, e.g. " + other.get(0));
-            assertEquals(20_000, ok.get());
+            assertEquals(20_000, collected.values.size());
             assertEquals(20_000, small.stub().stats(StatsRequest.getDefaultInstance()).getOpen());
         }
     }
@@ -329,29 +278,9 @@ class TriageServiceIT
     {
         try (ServerFixture small = new ServerFixture(new EngineContext().ringSize(256).tickIntervalMs(0), null))
         {
-            final List<dev.triage.proto.v1.IngestBatchResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
-            final CompletableFuture<Void> done = new CompletableFuture<>();
+            final Collected<dev.triage.proto.v1.IngestBatchResult> collected = new Collected<>();
             final StreamObserver<dev.triage.proto.v1.OpenBatch> in = TriageGrpc.newStub(small.channel).withDeadlineAfter(60, TimeUnit.SECONDS)
-                .ingestBatch(new StreamObserver<>()
-                {
-                    @Override
-                    public void onNext(final dev.triage.proto.v1.IngestBatchResult value)
-                    {
-                        results.add(value);
-                    }
-
-                    @Override
-                    public void onError(final Throwable t)
-                    {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted()
-                    {
-                        done.complete(null);
-                    }
-                });
+                .ingestBatch(collected);
             for (int b = 0; b < 30; b++)
             {
                 final dev.triage.proto.v1.OpenBatch.Builder batch = dev.triage.proto.v1.OpenBatch.newBuilder();
@@ -364,7 +293,7 @@ class TriageServiceIT
                 in.onNext(batch.build());
             }
             in.onCompleted();
-            done.get(60, TimeUnit.SECONDS);
+            final List<dev.triage.proto.v1.IngestBatchResult> results = collected.await(60);
             assertEquals(30, results.size());
             for (int b = 0; b < 30; b++)
             {
@@ -381,30 +310,12 @@ class TriageServiceIT
     @Test
     void shouldRefuseAnEmptyOrOversizedBatch() throws Exception
     {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final Collected<dev.triage.proto.v1.IngestBatchResult> collected = new Collected<>();
         final StreamObserver<dev.triage.proto.v1.OpenBatch> in = TriageGrpc.newStub(fixture.channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-            .ingestBatch(new StreamObserver<>()
-            {
-                @Override
-                public void onNext(final dev.triage.proto.v1.IngestBatchResult value)
-                {
-                }
-
-                @Override
-                public void onError(final Throwable t)
-                {
-                    done.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted()
-                {
-                    done.complete(null);
-                }
-            });
+            .ingestBatch(collected);
         in.onNext(dev.triage.proto.v1.OpenBatch.getDefaultInstance());
         final java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-            java.util.concurrent.ExecutionException.class, () -> done.get(20, TimeUnit.SECONDS));
+            java.util.concurrent.ExecutionException.class, () -> collected.await(20));
         final Status status = Status.fromThrowable(e.getCause());
         assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
         assertTrue(status.getDescription().contains("items must hold 1..1000"), status.getDescription());
