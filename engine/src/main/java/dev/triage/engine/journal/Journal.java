@@ -58,7 +58,6 @@ public final class Journal implements AutoCloseable
     private final SingleChronicleQueue queue;
 
     private final boolean forced;
-    private final JournalRoll roll;
 
     /**
      * Open a journal with the roll recorded beside it (tools; appends reach the page cache only).
@@ -81,7 +80,6 @@ public final class Journal implements AutoCloseable
     {
         this.directory = directory;
         this.forced = forced;
-        this.roll = roll;
         queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(roll.rollCycle()).timeProvider(time)
             .syncMode(forced ? SyncMode.SYNC : SyncMode.NONE).build();
     }
@@ -96,14 +94,6 @@ public final class Journal implements AutoCloseable
         {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /**
-     * @return how often a new file starts.
-     */
-    public JournalRoll roll()
-    {
-        return roll;
     }
 
     boolean forced()
