@@ -221,55 +221,21 @@ public final class Journal implements AutoCloseable
             }
             // The last file whose first record is at or before the sequence: bisect the files (each probe maps one).
             final long[] cycles = queue.listCyclesBetween(first, last).stream().mapToLong(Long::longValue).toArray();
-            int lo = -1;
-            int hi = cycles.length;
-            while (hi - lo > 1)
+            final int file = (int)lastHolding(-1, cycles.length,
+                i -> atOrBefore(sequenceAt(tailer, rollCycle.toIndex((int)cycles[(int)i], 0), scratch), sequence));
+            if (file >= 0)
             {
-                final int mid = (lo + hi) >>> 1;
-                final long firstSequence = sequenceAt(tailer, rollCycle.toIndex((int)cycles[mid], 0), scratch);
-                if (firstSequence == Long.MIN_VALUE || firstSequence > sequence)
-                {
-                    hi = mid;
-                }
-                else
-                {
-                    lo = mid;
-                }
-            }
-            if (lo >= 0)
-            {
-                final long base = rollCycle.toIndex((int)cycles[lo], 0);
-                // Sequences rise with the index inside a file: gallop, then bisect, for the last one <= sequence.
+                final long base = rollCycle.toIndex((int)cycles[file], 0);
+                final java.util.function.LongPredicate holds = i -> atOrBefore(sequenceAt(tailer, base + i, scratch), sequence);
+                // Sequences rise with the index inside a file: gallop to a record past it (or the file's end), then bisect.
                 long good = 0;
                 long step = 1;
-                long bad = -1;
-                while (bad < 0)
+                while (holds.test(good + step))
                 {
-                    final long s = sequenceAt(tailer, base + good + step, scratch);
-                    if (s == Long.MIN_VALUE || s > sequence)
-                    {
-                        bad = good + step;
-                    }
-                    else
-                    {
-                        good += step;
-                        step <<= 1;
-                    }
+                    good += step;
+                    step <<= 1;
                 }
-                while (bad - good > 1)
-                {
-                    final long mid = (good + bad) >>> 1;
-                    final long s = sequenceAt(tailer, base + mid, scratch);
-                    if (s == Long.MIN_VALUE || s > sequence)
-                    {
-                        bad = mid;
-                    }
-                    else
-                    {
-                        good = mid;
-                    }
-                }
-                return base + good;
+                return base + lastHolding(good, good + step, holds);
             }
             return -1;
         }
@@ -279,6 +245,35 @@ public final class Journal implements AutoCloseable
                 " (" + e.getMessage() + "); a replay from this snapshot will read the journal from its start");
             return -1;
         }
+    }
+
+    /**
+     * Bisection: the last position in [good, bad) where {@code holds} is true, given it holds at {@code good} (or good
+     * is -1, before the range) and not at {@code bad}, and holds at most up to some point.
+     */
+    private static long lastHolding(final long good, final long bad, final java.util.function.LongPredicate holds)
+    {
+        long lo = good;
+        long hi = bad;
+        while (hi - lo > 1)
+        {
+            final long mid = (lo + hi) >>> 1;
+            if (holds.test(mid))
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** A record's sequence is at or before the one sought (a missing or undecodable record is not). */
+    private static boolean atOrBefore(final long recordSequence, final long sequence)
+    {
+        return recordSequence != Long.MIN_VALUE && recordSequence <= sequence;
     }
 
     /** The sequence of the record at an index, or Long.MIN_VALUE when there is none (or it does not decode). */
