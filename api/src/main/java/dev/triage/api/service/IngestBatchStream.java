@@ -5,7 +5,6 @@ import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.proto.v1.IngestBatchResult;
-import dev.triage.proto.v1.IngestResult;
 import dev.triage.proto.v1.OpenBatch;
 import dev.triage.proto.v1.OpenRequest;
 import io.grpc.Status;
@@ -59,7 +58,7 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>
         this.engine = engine;
         this.clock = clock;
         this.out = out;
-        window = Math.max(1, Math.min(IngestStream.WINDOW, engine.context().ringSize() / 4));
+        window = IngestStream.window(engine);
         if (out instanceof ServerCallStreamObserver<IngestBatchResult> serverCall)
         {
             call = serverCall;
@@ -144,8 +143,7 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>
 
     private static void fail(final Batch b, final int position, final String id, final Status.Code code, final String message)
     {
-        b.result.addFailed(IngestResult.newBuilder().setIndex(position).setId(id == null ? "" : id).setCode(code.name())
-            .setMessage(message == null ? "" : message));
+        b.result.addFailed(IngestStream.result(position, id, code, message));
         b.decided++;
     }
 

@@ -44,7 +44,7 @@ final class IngestStream implements StreamObserver<OpenRequest>
         {
             call = serverCall;
             call.disableAutoRequest();
-            call.request(Math.max(1, Math.min(WINDOW, engine.context().ringSize() / 4)));
+            call.request(window(engine));
         }
         else
         {
@@ -82,9 +82,20 @@ final class IngestStream implements StreamObserver<OpenRequest>
         return result(index, reply.conversationId, code, message).setState(ProtoMapper.state(reply.conversationState)).build();
     }
 
-    private static IngestResult.Builder result(final long index, final String id, final Status.Code code, final String message)
+    /** One item's result (Ingest: its position in the stream; IngestBatch: its position in the batch). */
+    static IngestResult.Builder result(final long index, final String id, final Status.Code code, final String message)
     {
-        return IngestResult.newBuilder().setIndex(index).setId(id == null ? "" : id).setCode(code.name()).setMessage(message);
+        return IngestResult.newBuilder().setIndex(index).setId(id == null ? "" : id).setCode(code.name())
+            .setMessage(message == null ? "" : message);
+    }
+
+    /**
+     * @param engine the engine.
+     * @return how many items a stream may have read but not answered: {@link #WINDOW}, at most a quarter of the ring.
+     */
+    static int window(final TriageEngine engine)
+    {
+        return Math.max(1, Math.min(WINDOW, engine.context().ringSize() / 4));
     }
 
     private synchronized void answer(final IngestResult result)
