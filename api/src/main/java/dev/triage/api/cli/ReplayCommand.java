@@ -104,7 +104,7 @@ final class ReplayCommand implements Callable<Integer>
     {
         // Decisions a snapshot start did not recompute are not compared.
         final java.util.List<String> recorded = dev.triage.engine.journal.DecisionLog.read(journal).stream()
-            .filter(line -> Long.parseLong(line.substring(0, line.indexOf(' '))) > afterSequence).toList();
+            .filter(line -> dev.triage.engine.journal.DecisionLog.sequenceOf(line) > afterSequence).toList();
         final int common = Math.min(recorded.size(), recomputed.size());
         for (int i = 0; i < common; i++)
         {

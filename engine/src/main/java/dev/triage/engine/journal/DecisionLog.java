@@ -141,6 +141,15 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
         slot.runnerUpId = null;
     }
 
+    /**
+     * @param line a decision as {@link #read} returns it.
+     * @return the sequence of the command that made it (the line's first field).
+     */
+    public static long sequenceOf(final String line)
+    {
+        return Long.parseLong(line, 0, line.indexOf(' '), 10);
+    }
+
     private static String format(final Slot s, final StringBuilder out)
     {
         out.setLength(0);
