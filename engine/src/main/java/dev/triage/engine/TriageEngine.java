@@ -317,7 +317,7 @@ public final class TriageEngine implements AutoCloseable
                 wanted.write(context.journalDir());
                 return wanted.roll();
             }
-            if (!new JournalSettings(recorded.retainResolved(), recorded.timerLimitPerTick(), recorded.maxAgents(), wanted.roll()).equals(wanted))
+            if (!recorded.decidesLike(wanted))
             {
                 throw new IllegalStateException("journal " + context.journalDir() + " was written with " + recorded +
                     " but the engine is configured with " + wanted + "; start with the recorded settings or a new journal");

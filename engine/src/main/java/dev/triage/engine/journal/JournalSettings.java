@@ -36,6 +36,15 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
     }
 
     /**
+     * @param other other settings.
+     * @return true if both make the same decisions (the roll only places records in files).
+     */
+    public boolean decidesLike(final JournalSettings other)
+    {
+        return retainResolved == other.retainResolved && timerLimitPerTick == other.timerLimitPerTick && maxAgents == other.maxAgents;
+    }
+
+    /**
      * @param journalDir a journal directory.
      * @return its recorded settings, or null if none are recorded.
      * @throws IOException if the file exists but cannot be read.
