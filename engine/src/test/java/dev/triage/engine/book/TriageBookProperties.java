@@ -9,10 +9,8 @@ import dev.triage.engine.fixture.ReferenceModel;
 import dev.triage.engine.fixture.ReferenceModel.Outcome;
 import dev.triage.engine.fixture.Scenarios;
 import dev.triage.engine.fixture.Step;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.triage.engine.fixture.PropertyCheck;
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +26,19 @@ class TriageBookProperties
     private static final int RETAIN_RESOLVED = 3;
     private static final int TIMER_LIMIT = 2;
 
-    @Property(tries = 400)
-    void shouldDecideExactlyAsTheReferenceModel(@ForAll("scenarios") final List<Step> steps)
+    @Test
+    void shouldDecideExactlyAsTheReferenceModel()
+    {
+        PropertyCheck.forAll(400, r -> Scenarios.scenario(r, 120), Scenarios::simplify, TriageBookProperties::decidesAsTheModel);
+    }
+
+    @Test
+    void shouldReachTheSameStateWhenReplayed()
+    {
+        PropertyCheck.forAll(100, r -> Scenarios.scenario(r, 120), Scenarios::simplify, steps -> assertEquals(run(steps), run(steps)));
+    }
+
+    private static void decidesAsTheModel(final List<Step> steps)
     {
         final BookFixture engine = new BookFixture(RETAIN_RESOLVED, TIMER_LIMIT);
         final ReferenceModel model = new ReferenceModel(RETAIN_RESOLVED, TIMER_LIMIT);
@@ -58,18 +67,6 @@ class TriageBookProperties
             }
             assertEquals(modelLate, engineLate, "late replies at " + where);
         }
-    }
-
-    @Property(tries = 100)
-    void shouldReachTheSameStateWhenReplayed(@ForAll("scenarios") final List<Step> steps)
-    {
-        assertEquals(run(steps), run(steps));
-    }
-
-    @Provide
-    Arbitrary<List<Step>> scenarios()
-    {
-        return Scenarios.scenarios(120);
     }
 
     private static long run(final List<Step> steps)

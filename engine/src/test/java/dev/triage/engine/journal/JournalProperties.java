@@ -5,10 +5,8 @@ import dev.triage.engine.fixture.BookFixture;
 import dev.triage.engine.fixture.Scenarios;
 import dev.triage.engine.fixture.Step;
 import dev.triage.engine.book.TriageBook;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.triage.engine.fixture.PropertyCheck;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,8 +23,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class JournalProperties
 {
-    @Property(tries = 40)
-    void shouldRebuildTheSameStateFromTheJournal(@ForAll("scenarios") final List<Step> steps) throws IOException
+    @Test
+    void shouldRebuildTheSameStateFromTheJournal()
+    {
+        PropertyCheck.forAll(40, r -> Scenarios.scenario(r, 80), Scenarios::simplify, steps ->
+        {
+            try
+            {
+                rebuildsTheSameState(steps);
+            }
+            catch (final IOException e)
+            {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static void rebuildsTheSameState(final List<Step> steps) throws IOException
     {
         final Path dir = Files.createTempDirectory("journal-property");
         try
@@ -65,11 +78,5 @@ class JournalProperties
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-    }
-
-    @Provide
-    Arbitrary<List<Step>> scenarios()
-    {
-        return Scenarios.scenarios(80);
     }
 }
