@@ -55,7 +55,7 @@ final class JournalCommand implements Callable<Integer>
         final Map<CommandType, Long> byType = new EnumMap<>(CommandType.class);
         final long[] firstLast = { Long.MAX_VALUE, Long.MIN_VALUE };
         final Journal.ReplayResult result;
-        try (Journal j = new Journal(journal))
+        try (Journal j = Journal.readOnly(journal))
         {
             result = j.replay(c ->
             {
@@ -93,7 +93,7 @@ final class JournalCommand implements Callable<Integer>
     private int tail()
     {
         final ArrayDeque<String> last = new ArrayDeque<>(n);
-        try (Journal j = new Journal(journal))
+        try (Journal j = Journal.readOnly(journal))
         {
             j.replay(c ->
             {
@@ -110,7 +110,7 @@ final class JournalCommand implements Callable<Integer>
 
     private int dump()
     {
-        try (Journal j = new Journal(journal))
+        try (Journal j = Journal.readOnly(journal))
         {
             j.replay(c -> out.println(line(c)));
         }

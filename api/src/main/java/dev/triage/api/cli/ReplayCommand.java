@@ -60,7 +60,7 @@ final class ReplayCommand implements Callable<Integer>
             }
         };
         final Recovery.Result rebuilt;
-        try (Journal j = new Journal(journal))
+        try (Journal j = Journal.readOnly(journal))
         {
             // From the first record while it exists; after retention, from the oldest snapshot covering what it deleted.
             rebuilt = Recovery.rebuild(j, new SnapshotStore(journal.resolve("snapshots")), () -> settings.newBook(r -> { }),

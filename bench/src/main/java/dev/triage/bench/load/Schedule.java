@@ -104,7 +104,7 @@ final class Schedule
     {
         final List<Conversation> conversations = new ArrayList<>();
         final long[] first = { Long.MIN_VALUE };
-        try (Journal journal = new Journal(journalDir))
+        try (Journal journal = Journal.readOnly(journalDir))
         {
             journal.replay(c ->
             {

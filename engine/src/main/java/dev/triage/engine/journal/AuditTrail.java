@@ -118,7 +118,7 @@ public final class AuditTrail implements DecisionListener
         final AuditTrail trail = new AuditTrail(filter);
         final Reply reply = new Reply(r -> { }, 0);
         final long[] startMs = new long[1];
-        try (Journal journal = new Journal(journalDir))
+        try (Journal journal = Journal.readOnly(journalDir))
         {
             final Recovery.Result rebuilt = Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")),
                 () -> settings.newBook(r -> { }), Recovery.Start.OLDEST, book ->

@@ -17,6 +17,13 @@ public final class CommandCodec
 {
     /** Format version written by this code. A reader refuses records of a newer version. */
     public static final int VERSION = 1;
+    /** The smallest record: version, type, sequence, timestamp, bitmap, checksum. */
+    static final int MIN_RECORD_BYTES = 1 + 1 + 1 + 8 + 1 + 4;
+    /**
+     * The largest record a reader accepts: requests are capped at 1 MiB, so a longer one is a damaged length, read
+     * no further (its bytes may lie beyond what is mapped).
+     */
+    static final int MAX_RECORD_BYTES = 4 << 20;
 
     private static final int CONVERSATION = 1;
     private static final int AGENT = 1 << 1;
@@ -164,9 +171,10 @@ public final class CommandCodec
     {
         final long start = in.readPosition();
         final long end = in.readLimit();
-        if (end - start < 5)
+        if (end - start < MIN_RECORD_BYTES || end - start > MAX_RECORD_BYTES)
         {
-            throw new JournalFormatException("record of " + (end - start) + " bytes is too short");
+            throw new JournalFormatException("record length " + (end - start) + " is outside " + MIN_RECORD_BYTES + ".." +
+                MAX_RECORD_BYTES + " bytes (a damaged header)");
         }
         final int stored = in.readInt(end - 4);
         final int computed = checksum(in, start, end - 4);

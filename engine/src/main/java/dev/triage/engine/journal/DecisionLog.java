@@ -243,7 +243,8 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
         {
             return lines;
         }
-        try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(journalDir.resolve("decisions")).rollCycle(RollCycles.FAST_HOURLY).build();
+        try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(journalDir.resolve("decisions")).rollCycle(RollCycles.FAST_HOURLY)
+                 .readOnly(true).build();
              ExcerptTailer tailer = q.createTailer())
         {
             while (true)

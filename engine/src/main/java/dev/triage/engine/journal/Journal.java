@@ -58,6 +58,7 @@ public final class Journal implements AutoCloseable
     private final SingleChronicleQueue queue;
 
     private final boolean forced;
+    private final boolean readOnly;
 
     /**
      * Open a journal with the roll recorded beside it (tools; appends reach the page cache only).
@@ -67,7 +68,19 @@ public final class Journal implements AutoCloseable
      */
     public Journal(final Path directory)
     {
-        this(directory, false, recordedRoll(directory), System::currentTimeMillis);
+        this(directory, false, recordedRoll(directory), System::currentTimeMillis, false);
+    }
+
+    /**
+     * Open a journal only to read it (offline tools): nothing is written into its directory, and a live server
+     * appending to it is not disturbed.
+     *
+     * @param directory an existing journal directory.
+     * @return the journal, read-only.
+     */
+    public static Journal readOnly(final Path directory)
+    {
+        return new Journal(directory, false, recordedRoll(directory), System::currentTimeMillis, true);
     }
 
     /**
@@ -78,10 +91,16 @@ public final class Journal implements AutoCloseable
      */
     public Journal(final Path directory, final boolean forced, final JournalRoll roll, final TimeProvider time)
     {
+        this(directory, forced, roll, time, false);
+    }
+
+    private Journal(final Path directory, final boolean forced, final JournalRoll roll, final TimeProvider time, final boolean readOnly)
+    {
         this.directory = directory;
         this.forced = forced;
+        this.readOnly = readOnly;
         queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(roll.rollCycle()).timeProvider(time)
-            .syncMode(forced ? SyncMode.SYNC : SyncMode.NONE).build();
+            .syncMode(forced ? SyncMode.SYNC : SyncMode.NONE).readOnly(readOnly).build();
     }
 
     private static JournalRoll recordedRoll(final Path directory)
@@ -126,12 +145,7 @@ public final class Journal implements AutoCloseable
     public ReplayResult replayAfter(final long afterSequence, final long seekIndex, final Consumer<Command> apply)
     {
         final long start = System.nanoTime();
-        final Command command = new Command();
-        final Quarantine quarantine = Quarantine.load(directory);
-        long count = 0;
-        long read = 0;
-        long skipped = 0;
-        long lastSequence = -1;
+        final Cursor cursor = new Cursor(afterSequence, apply, Quarantine.load(directory));
         try (ExcerptTailer tailer = queue.createTailer())
         {
             if (seekIndex >= 0 && !tailer.moveToIndex(seekIndex))
@@ -141,63 +155,241 @@ public final class Journal implements AutoCloseable
             }
             while (true)
             {
-                long corruptIndex = -1;
-                String problem = null;
-                try (DocumentContext dc = tailer.readingDocument())
+                final boolean present;
+                try (DocumentContext dc = tailer.readingDocument(true))
                 {
-                    if (!dc.isPresent())
+                    present = dc.isPresent();
+                    if (present)
                     {
-                        break;
-                    }
-                    if (quarantine.contains(dc.index()))
-                    {
-                        skipped++;
-                        continue;
-                    }
-                    try
-                    {
-                        CommandCodec.decode(dc.wire().bytes(), command);
-                    }
-                    catch (final RuntimeException e)
-                    {
-                        corruptIndex = dc.index();
-                        problem = e.getMessage();
-                    }
-                    if (problem == null)
-                    {
-                    if (command.sequence <= lastSequence)
-                    {
-                        throw new JournalFormatException("journal " + directory + ": sequence " + command.sequence +
-                            " after " + lastSequence + " at index 0x" + Long.toHexString(dc.index()));
-                    }
-                        lastSequence = command.sequence;
-                        read++;
-                        if (command.sequence > afterSequence)
-                        {
-                            apply.accept(command);
-                            count++;
-                        }
+                        cursor.onDocument(dc);
                     }
                 }
-                if (problem != null)
+                if (cursor.problem != null)
                 {
-                    final String where = "journal " + directory + ": record " + read + " at index 0x" + Long.toHexString(corruptIndex);
-                    if (hasRecordAfter(tailer))
-                    {
-                        // In the middle, later records were decided with it applied: only a person can judge.
-                        throw new JournalFormatException(where + " cannot be read (" + problem + "); records before it are intact, " +
-                            "records after it exist, so nothing is started on a guess");
-                    }
-                    // The tail: it was never answered after a crash mid-write, or rotted since; start with all before it.
-                    quarantine.add(corruptIndex, problem);
-                    LOG.log(System.Logger.Level.WARNING, where + " cannot be read (" + problem + "): it is the last record, so it " +
-                        "is quarantined in " + Quarantine.FILE + " and recovery continues with every record before it");
-                    skipped++;
+                    onUnreadable(cursor);
+                    break;
+                }
+                if (!present && !recordsBeyond(cursor.lastFile, cursor.lastEnd, tailer))
+                {
                     break;
                 }
             }
         }
-        return new ReplayResult(count, Math.max(lastSequence, afterSequence), System.nanoTime() - start, skipped, read);
+        return new ReplayResult(cursor.applied, Math.max(cursor.lastSequence, afterSequence), System.nanoTime() - start,
+            cursor.skipped, cursor.read);
+    }
+
+    /**
+     * A record that does not decode. With any record after it, later records were decided with it applied and only a
+     * person can judge: refuse. As the very last one (a crash mid-write, or rot since), start with all before it.
+     */
+    private void onUnreadable(final Cursor cursor)
+    {
+        final String where = "journal " + directory + ": record " + cursor.read + " at index 0x" + Long.toHexString(cursor.problemIndex);
+        final JournalScan.Found after = firstRecordBeyond(cursor.lastFile, cursor.lastEnd);
+        if (after != null)
+        {
+            throw new JournalFormatException(where + " cannot be read (" + cursor.problem + "); records before it are intact, " +
+                "records after it exist (the next readable one has sequence " + after.sequence() + "), so nothing is started " +
+                "on a guess");
+        }
+        if (readOnly)
+        {
+            LOG.log(System.Logger.Level.WARNING, where + " cannot be read (" + cursor.problem + "): it is the last record; " +
+                "skipped (a read-only reader records no quarantine)");
+        }
+        else
+        {
+            cursor.quarantine.add(cursor.problemIndex, cursor.problem);
+            LOG.log(System.Logger.Level.WARNING, where + " cannot be read (" + cursor.problem + "): it is the last record, so " +
+                "it is quarantined in " + Quarantine.FILE + " and recovery continues with every record before it");
+        }
+        cursor.skipped++;
+    }
+
+    /** One replay's progress through the documents Chronicle presents, records and its own metadata alike. */
+    private final class Cursor
+    {
+        private final long afterSequence;
+        private final Consumer<Command> apply;
+        private final Quarantine quarantine;
+        private final Command command = new Command();
+        private long applied;
+        private long read;
+        private long skipped;
+        private long lastSequence = -1;
+        /** Where the last document read ended: a scan for what lies beyond starts there. */
+        private Path lastFile;
+        private long lastEnd = -1;
+        private long problemIndex = -1;
+        private String problem;
+
+        Cursor(final long afterSequence, final Consumer<Command> apply, final Quarantine quarantine)
+        {
+            this.afterSequence = afterSequence;
+            this.apply = apply;
+            this.quarantine = quarantine;
+        }
+
+        void onDocument(final DocumentContext dc)
+        {
+            final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
+            lastFile = fileOf(bytes);
+            lastEnd = bytes.readLimit();
+            if (dc.isMetaData())
+            {
+                refuseHiddenRecord(bytes, lastFile, command);
+                return;
+            }
+            if (quarantine.contains(dc.index()))
+            {
+                skipped++;
+                return;
+            }
+            final long payloadStart = bytes.readPosition();
+            try
+            {
+                CommandCodec.decode(bytes, command);
+            }
+            catch (final RuntimeException e)
+            {
+                problemIndex = dc.index();
+                problem = e.getMessage();
+                // A damaged length must not carry the scan past the records that may follow it.
+                lastEnd = payloadStart;
+                return;
+            }
+            if (command.sequence <= lastSequence)
+            {
+                throw new JournalFormatException("journal " + directory + ": sequence " + command.sequence +
+                    " after " + lastSequence + " at index 0x" + Long.toHexString(dc.index()));
+            }
+            lastSequence = command.sequence;
+            read++;
+            if (command.sequence > afterSequence)
+            {
+                apply.accept(command);
+                applied++;
+            }
+        }
+    }
+
+    /**
+     * Chronicle's reader found nothing more. If a record can still be found beyond the last document read, either a
+     * writer appended it since (a tool reading a live journal: read on) or a damaged header hides it: refuse.
+     *
+     * @return true to read on.
+     */
+    private boolean recordsBeyond(final Path lastFile, final long lastEnd, final ExcerptTailer tailer)
+    {
+        JournalScan.Found found = firstRecordBeyond(lastFile, lastEnd);
+        if (found != null && lastFile != null && found.file().equals(lastFile) && found.offset() == alignedHeader(lastEnd))
+        {
+            // The record right where reading stopped, whole but with a header never marked complete: a crash mid-write.
+            // It was never answered; it may be let go only if nothing follows it.
+            final JournalScan.Found torn = found;
+            found = firstRecordBeyond(lastFile, torn.offset() + 4);
+            if (found == null)
+            {
+                LOG.log(System.Logger.Level.WARNING, "journal " + directory + ": the last record (sequence " + torn.sequence() +
+                    ", offset " + torn.offset() + " of " + lastFile.getFileName() + ") was never completed, as a crash " +
+                    "mid-write leaves it; it was never answered and is not replayed");
+                return false;
+            }
+        }
+        if (found == null)
+        {
+            return false;
+        }
+        try (DocumentContext retry = tailer.readingDocument(true))
+        {
+            if (retry.isPresent())
+            {
+                retry.rollbackOnClose();
+                return true;
+            }
+        }
+        throw new JournalFormatException("journal " + directory + ": reading stopped at offset " + Math.max(0, lastEnd) + " of " +
+            (lastFile == null ? "its first file" : lastFile.getFileName()) + " (an unreadable record header: zeroed, marked " +
+            "incomplete or of a damaged length), but records follow it: the next readable one is at offset " + found.offset() +
+            " of " + found.file().getFileName() + " with sequence " + found.sequence() + ". Nothing is started on a guess: " +
+            "restore the file, or move the journal aside to start empty");
+    }
+
+    /** Chronicle starts each document header on a 4-byte boundary. */
+    private static long alignedHeader(final long position)
+    {
+        return (position + 3) & ~3L;
+    }
+
+    /** The first decodable record after {@code lastEnd} in {@code lastFile}, or in any later file. */
+    private JournalScan.Found firstRecordBeyond(final Path lastFile, final long lastEnd)
+    {
+        for (final Path file : queueFiles())
+        {
+            if (lastFile == null || file.getFileName().toString().compareTo(lastFile.getFileName().toString()) > 0)
+            {
+                final JournalScan.Found found = JournalScan.firstRecordAfter(file, -1);
+                if (found != null)
+                {
+                    return found;
+                }
+            }
+            else if (file.getFileName().equals(lastFile.getFileName()))
+            {
+                final JournalScan.Found found = JournalScan.firstRecordAfter(file, lastEnd - 1);
+                if (found != null)
+                {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Chronicle skips metadata: a record of ours flagged as metadata (a flipped header bit) would vanish silently. */
+    private void refuseHiddenRecord(final net.openhft.chronicle.bytes.Bytes<?> bytes, final Path file, final Command scratch)
+    {
+        if (bytes.readRemaining() < CommandCodec.MIN_RECORD_BYTES || bytes.readByte(bytes.readPosition()) != CommandCodec.VERSION)
+        {
+            return;
+        }
+        final long position = bytes.readPosition();
+        final long limit = bytes.readLimit();
+        try
+        {
+            CommandCodec.decode(bytes, scratch);
+        }
+        catch (final RuntimeException notOurs)
+        {
+            return;
+        }
+        finally
+        {
+            bytes.readPosition(position);
+            bytes.readLimit(limit);
+        }
+        throw new JournalFormatException("journal " + directory + ": the record with sequence " + scratch.sequence + " at offset " +
+            (position - 4) + " of " + file.getFileName() + " is marked as metadata (a damaged header), so every reader would skip " +
+            "it. Nothing is started on a guess: restore the file");
+    }
+
+    private static Path fileOf(final net.openhft.chronicle.bytes.Bytes<?> bytes)
+    {
+        return bytes instanceof net.openhft.chronicle.bytes.MappedBytes mapped ? mapped.mappedFile().file().toPath() : null;
+    }
+
+    /** The queue's files in cycle order (their names sort by time within one roll). */
+    private java.util.List<Path> queueFiles()
+    {
+        try (java.util.stream.Stream<Path> all = java.nio.file.Files.list(directory))
+        {
+            return all.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).sorted().toList();
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException("cannot list journal files in " + directory, e);
+        }
     }
 
     /**
@@ -295,14 +487,6 @@ public final class Journal implements AutoCloseable
         catch (final RuntimeException e)
         {
             return Long.MIN_VALUE;
-        }
-    }
-
-    private static boolean hasRecordAfter(final ExcerptTailer tailer)
-    {
-        try (DocumentContext next = tailer.readingDocument())
-        {
-            return next.isPresent();
         }
     }
 

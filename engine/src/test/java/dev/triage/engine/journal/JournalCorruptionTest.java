@@ -8,6 +8,8 @@ import dev.triage.engine.fixture.JournalFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,129 @@ class JournalCorruptionTest
             assertNotNull(engine.book().conversation("after"), "appends after the cut are replayed");
             assertNotNull(engine.book().conversation("first"));
             assertNull(engine.book().conversation("TAILMARKER"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(HeaderDamage.class)
+    void shouldRefuseToStartWhenADamagedHeaderInTheMiddleHidesTheRecordsAfterIt(final HeaderDamage damage) throws Exception
+    {
+        write("first", "MIDMARKER", "third", "fourth");
+        JournalFiles.rewriteHeader(dir, "MIDMARKER", damage.change);
+        final JournalFormatException e = assertThrows(JournalFormatException.class, this::start);
+        assertTrue(e.getMessage().contains("sequence"), e.getMessage());
+        assertTrue(e.getMessage().contains("Nothing is started on a guess") || e.getMessage().contains("nothing is started on a guess"),
+            e.getMessage());
+        // Offline tools read the same way, and say so too, without writing into the directory.
+        final java.util.Set<Path> before = listing();
+        try (Journal journal = Journal.readOnly(dir))
+        {
+            assertThrows(JournalFormatException.class, () -> journal.replay(c -> { }));
+        }
+        assertEquals(before, listing(), "a read-only replay writes nothing into the journal directory");
+    }
+
+    @Test
+    void shouldRefuseToStartWhenAnEarlierFileOfTheJournalIsDamaged() throws Exception
+    {
+        final long[] now = { 1_700_000_000_000L };
+        final EngineContext context = new EngineContext().journalDir(dir).tickIntervalMs(0).snapshotEveryCommands(0)
+            .journalRoll(JournalRoll.FIVE_MINUTES).clock(() -> now[0]);
+        try (TriageEngine engine = TriageEngine.start(context))
+        {
+            engine.submit(Command.open("first", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS);
+            engine.submit(Command.open("EARLYMARKER", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS);
+            engine.submit(Command.open("third", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS);
+            now[0] += 600_000;
+            engine.submit(Command.open("later-file", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS);
+        }
+        JournalFiles.rewriteHeader(dir, "EARLYMARKER", header -> 0);
+        final JournalFormatException e = assertThrows(JournalFormatException.class, () -> TriageEngine.start(context));
+        assertTrue(e.getMessage().contains("records follow it"), e.getMessage());
+    }
+
+    @Test
+    void shouldStartWithEverythingBeforeALastRecordWhoseHeaderWasNeverCompleted() throws Exception
+    {
+        write("first", "second", "TAILMARKER");
+        JournalFiles.rewriteHeader(dir, "TAILMARKER", header -> header | 0x8000_0000);
+        try (TriageEngine engine = start())
+        {
+            assertEquals(2, engine.recovered().commands(), "a torn tail was never answered: start with all before it");
+        }
+    }
+
+    @Test
+    void shouldLeaveTheJournalDirectoryUntouchedWhenAToolReadsACorruptTail() throws Exception
+    {
+        write("first", "second", "TAILMARKER");
+        flipByteIn("TAILMARKER");
+        final java.util.Map<Path, String> before = contents();
+        try (Journal journal = Journal.readOnly(dir))
+        {
+            final Journal.ReplayResult result = journal.replay(c -> { });
+            assertEquals(2, result.commands());
+            assertEquals(1, result.quarantined());
+        }
+        assertEquals(before, contents(), "a tool writes no quarantine file and changes no byte");
+    }
+
+    @Test
+    void shouldLetAToolReadTheJournalOfARunningEngineWithoutDisturbingIt() throws Exception
+    {
+        try (TriageEngine engine = start())
+        {
+            engine.submit(Command.open("before-tool", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS);
+            try (Journal journal = Journal.readOnly(dir))
+            {
+                assertEquals(1, journal.replay(c -> { }).commands());
+            }
+            assertEquals(dev.triage.engine.command.ResultCode.OK,
+                engine.submit(Command.open("after-tool", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS).result);
+        }
+        try (TriageEngine engine = start())
+        {
+            engine.close();
+            assertNotNull(engine.book().conversation("after-tool"));
+        }
+    }
+
+    private java.util.Map<Path, String> contents() throws Exception
+    {
+        final java.util.Map<Path, String> hashes = new java.util.TreeMap<>();
+        for (final Path p : listing())
+        {
+            if (Files.isRegularFile(p))
+            {
+                hashes.put(p, java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        }
+        return hashes;
+    }
+
+    /** Ways a record's 4-byte Chronicle header can be damaged. */
+    enum HeaderDamage
+    {
+        ZEROED(header -> 0),
+        MARKED_INCOMPLETE(header -> header | 0x8000_0000),
+        MARKED_METADATA(header -> header | 0x4000_0000),
+        HUGE_LENGTH(header -> 0x3FFF_FFF0),
+        LENGTH_TOO_SHORT(header -> 3);
+
+        final java.util.function.IntUnaryOperator change;
+
+        HeaderDamage(final java.util.function.IntUnaryOperator change)
+        {
+            this.change = change;
+        }
+    }
+
+    private java.util.Set<Path> listing() throws Exception
+    {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir))
+        {
+            return all.collect(java.util.stream.Collectors.toSet());
         }
     }
 
