@@ -28,8 +28,11 @@ final class ReplyHandler implements EventHandler<Command>
         {
             complete(reply);
         }
+        // Late replies carry the journal-wide sequence of the command that completed them, as the slot does; the
+        // ring's own sequence starts again at 0 on every start.
+        final long journalSequence = command.sequence;
         Reply late;
-        while ((late = lateReplies.peek()) != null && late.completedAtSequence <= sequence)
+        while ((late = lateReplies.peek()) != null && late.completedAtSequence <= journalSequence)
         {
             lateReplies.poll();
             complete(late);

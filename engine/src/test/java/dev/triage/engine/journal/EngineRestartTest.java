@@ -69,6 +69,30 @@ class EngineRestartTest
         }
     }
 
+    @Test
+    void shouldAnswerALongPollAsSoonAsItsMatchArrivesAfterARestart() throws Exception
+    {
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0)))
+        {
+            call(engine, Command.upsertAgent("ann", 1, "en"));
+            for (int i = 0; i < 20; i++)
+            {
+                call(engine, Command.of(CommandType.STATS));
+                call(engine, Command.upsertAgent("filler-" + i, 1));
+            }
+        }
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0)))
+        {
+            final CompletableFuture<Reply> parked = engine.submit(Command.nextBest("ann", 60_000));
+            final Reply opened = call(engine, Command.open("C-1", Urgency.NORMAL, 1, "en"));
+            // The open that met the wait is the last command: its answer must not wait for later traffic.
+            final Reply late = parked.get(10, TimeUnit.SECONDS);
+            assertEquals(ResultCode.OK, late.result);
+            assertEquals("C-1", late.conversationId);
+            assertTrue(opened.sequence > 40, "the journal's sequences continue across the restart");
+        }
+    }
+
     private static Reply call(final TriageEngine engine, final Command command) throws Exception
     {
         final Reply reply = engine.submit(command).get(10, TimeUnit.SECONDS);
