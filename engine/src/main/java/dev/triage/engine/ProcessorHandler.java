@@ -21,12 +21,26 @@ final class ProcessorHandler implements EventHandler<Command>
     private final dev.triage.engine.command.Reply snapshotReply = new dev.triage.engine.command.Reply(r -> { });
     private long sinceSnapshot;
     private volatile boolean timersBacklog;
-    private volatile long nextTimerDeadlineMs = Long.MAX_VALUE;
+    private volatile long nextTimerDeadlineMs;
+    private Runnable wakeTicker = () -> { };
 
+    /**
+     * @param book the recovered book: timers that fell due while the engine was down are due at once.
+     * @param snapshotEvery commands between periodic snapshots, 0 for none.
+     */
     ProcessorHandler(final TriageBook book, final long snapshotEvery)
     {
         this.book = book;
         this.snapshotEvery = snapshotEvery;
+        nextTimerDeadlineMs = book.nextTimerDeadlineMs();
+    }
+
+    /**
+     * @param wakeTicker called when an earlier timer is armed or due timers are left behind; set before start.
+     */
+    void wakeTicker(final Runnable wakeTicker)
+    {
+        this.wakeTicker = wakeTicker;
     }
 
     @Override
@@ -41,10 +55,21 @@ final class ProcessorHandler implements EventHandler<Command>
         if (command.type == CommandType.TICK && book.timersBacklog())
         {
             timersBacklog = true;
+            wakeTicker.run();
         }
         if (endOfBatch)
         {
-            nextTimerDeadlineMs = book.nextTimerDeadlineMs();
+            final long next = book.nextTimerDeadlineMs();
+            final long before = nextTimerDeadlineMs;
+            if (next != before)
+            {
+                nextTimerDeadlineMs = next;
+                if (next < before)
+                {
+                    // The ticker sleeps until the deadline it last saw: only an earlier one needs it awake.
+                    wakeTicker.run();
+                }
+            }
         }
     }
 

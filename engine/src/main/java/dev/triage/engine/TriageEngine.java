@@ -21,9 +21,7 @@ import dev.triage.engine.journal.Recovery;
 import dev.triage.engine.journal.Retention;
 import dev.triage.engine.snapshot.SnapshotStore;
 import dev.triage.engine.time.TickerAgent;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,7 +47,7 @@ public final class TriageEngine implements AutoCloseable
     private final Disruptor<Command> disruptor;
     private final RingBuffer<Command> ring;
     private final ProcessorHandler processor;
-    private final AgentRunner tickerRunner;
+    private final TickerAgent ticker;
     private final CommandTranslator translator;
     private final Journal journal;
     private final Journal.ReplayResult recovered;
@@ -139,22 +137,24 @@ public final class TriageEngine implements AutoCloseable
             // 2. processor, then 3. responder (no journal configured).
             disruptor.handleEventsWith(processorStage).then(responder);
         }
+        if (context.tickIntervalMs() > 0)
+        {
+            ticker = new TickerAgent(context.clock(), context.tickIntervalMs(), () -> tryPublish(TICK),
+                processor::takeTimersBacklog, processor::nextTimerDeadlineMs, this::onTickerError);
+            processor.wakeTicker(ticker::wake);
+        }
+        else
+        {
+            ticker = null;
+        }
         ring = disruptor.start();
         if (book.parkedCount() > 0)
         {
             publish(Command.of(CommandType.RESTART));
         }
-        if (context.tickIntervalMs() > 0)
+        if (ticker != null)
         {
-            final TickerAgent ticker = new TickerAgent(
-                context.clock(), context.tickIntervalMs(), () -> tryPublish(TICK), processor::takeTimersBacklog,
-                processor::nextTimerDeadlineMs);
-            tickerRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), this::onTickerError, null, ticker);
-            AgentRunner.startOnThread(tickerRunner);
-        }
-        else
-        {
-            tickerRunner = null;
+            ticker.start();
         }
     }
 
@@ -255,9 +255,9 @@ public final class TriageEngine implements AutoCloseable
             return;
         }
         closed = true;
-        if (tickerRunner != null)
+        if (ticker != null)
         {
-            tickerRunner.close();
+            ticker.close();
         }
         if (halted)
         {

@@ -93,6 +93,32 @@ class EngineRestartTest
         }
     }
 
+    @Test
+    void shouldFireTimersThatFellDueWhileTheServerWasDownWithoutWaitingForTraffic() throws Exception
+    {
+        final java.util.concurrent.atomic.AtomicLong nowMs = new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
+        final EngineContext context = new EngineContext().journalDir(dir).tickIntervalMs(5).clock(nowMs::get);
+        try (TriageEngine engine = TriageEngine.start(context))
+        {
+            call(engine, Command.upsertAgent("ann", 1, "en"));
+            call(engine, Command.open("C-1", Urgency.NORMAL, 1, "en"));
+            assertEquals("C-1", call(engine, Command.nextBest("ann", 0)).conversationId);
+        }
+        // Down for an hour: the lease ran out meanwhile.
+        nowMs.addAndGet(3_600_000);
+        try (TriageEngine engine = TriageEngine.start(context))
+        {
+            // No request is sent: the decision log alone shows whether the lease expiry fired by itself.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (DecisionLog.read(dir).stream().noneMatch(line -> line.contains("LEASE_EXPIRED")))
+            {
+                assertTrue(System.nanoTime() < deadline, "the overdue lease did not expire without traffic: " + DecisionLog.read(dir));
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
     private static Reply call(final TriageEngine engine, final Command command) throws Exception
     {
         final Reply reply = engine.submit(command).get(10, TimeUnit.SECONDS);
