@@ -78,6 +78,12 @@ public final class TriageEngine implements AutoCloseable
         {
             final JournalRoll roll = checkJournalSettings(context);
             snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
+            final int unfinished = snapshots.removeTemporaryFiles();
+            if (unfinished > 0)
+            {
+                LOG.log(System.Logger.Level.INFO, "removed " + unfinished + " unfinished snapshot file(s) a crash left in " +
+                    snapshots.directory());
+            }
             final org.agrona.concurrent.EpochClock clock = context.clock();
             journal = new Journal(context.journalDir(), context.durability() == EngineContext.Durability.FSYNC,
                 roll, clock::time);

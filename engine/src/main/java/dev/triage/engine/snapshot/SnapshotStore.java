@@ -96,6 +96,24 @@ public final class SnapshotStore
         final long sequence = book.lastSequence();
         final Path target = directory.resolve(String.format("%s%020d%s", PREFIX, sequence, SUFFIX));
         final Path temp = directory.resolve(target.getFileName() + ".tmp");
+        try
+        {
+            writeTemporary(book, journalIndex, temp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // A full disk or a failed write must not leave a half-written file behind to fill the disk further.
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        prune();
+        removeTemporaryFiles();
+        return target;
+    }
+
+    private static void writeTemporary(final TriageBook book, final long journalIndex, final Path temp) throws IOException
+    {
         final CRC32C crc = new CRC32C();
         try (OutputStream file = Files.newOutputStream(temp);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16)))
@@ -111,9 +129,40 @@ public final class SnapshotStore
         {
             channel.force(true);
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        prune();
-        return target;
+    }
+
+    /**
+     * Delete the temporary files of snapshots that never completed (a crash mid-write). Only the engine that owns the
+     * directory calls this: at start, and after each snapshot it writes.
+     *
+     * @return how many were deleted.
+     */
+    public int removeTemporaryFiles()
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return 0;
+        }
+        int removed = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(directory))
+        {
+            for (final Path p : (Iterable<Path>)files.filter(SnapshotStore::isTemporary)::iterator)
+            {
+                Files.deleteIfExists(p);
+                removed++;
+            }
+        }
+        catch (final IOException e)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not remove unfinished snapshot files in " + directory + ": " + e);
+        }
+        return removed;
+    }
+
+    private static boolean isTemporary(final Path p)
+    {
+        final String name = p.getFileName().toString();
+        return name.startsWith(PREFIX) && name.endsWith(SUFFIX + ".tmp");
     }
 
     /**

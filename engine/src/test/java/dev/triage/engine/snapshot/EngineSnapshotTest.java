@@ -31,6 +31,23 @@ class EngineSnapshotTest
     Path dir;
 
     @Test
+    void shouldRemoveSnapshotFilesACrashLeftUnfinishedAtStartAndAfterEachSnapshot() throws Exception
+    {
+        final Path snapshots = Files.createDirectories(dir.resolve("snapshots"));
+        final Path leftBefore = Files.write(snapshots.resolve("snapshot-00000000000000000007.bin.tmp"), new byte[4096]);
+        final Path unrelated = Files.write(snapshots.resolve("notes.txt"), new byte[1]);
+        try (TriageEngine engine = start(0))
+        {
+            assertTrue(Files.notExists(leftBefore), "removed at start");
+            final Path leftDuring = Files.write(snapshots.resolve("snapshot-00000000000000000009.bin.tmp"), new byte[4096]);
+            call(engine, Command.open("C-1", Urgency.NORMAL, 1));
+            call(engine, Command.of(CommandType.SNAPSHOT));
+            assertTrue(Files.notExists(leftDuring), "removed after a successful snapshot");
+        }
+        assertTrue(Files.exists(unrelated), "only unfinished snapshot files are removed");
+    }
+
+    @Test
     void shouldRecoverFromTheSnapshotAndOnlyTheJournalAfterIt() throws Exception
     {
         final long hash;
