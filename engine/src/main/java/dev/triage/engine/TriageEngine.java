@@ -56,6 +56,7 @@ public final class TriageEngine implements AutoCloseable
     private EventHandler<Command> journalStageHandler;
     private final StageThreadFactory stageThreads = new StageThreadFactory();
     private volatile boolean halted;
+    private final List<java.util.function.Consumer<String>> haltListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private TriageEngine(final EngineContext context)
@@ -219,6 +220,37 @@ public final class TriageEngine implements AutoCloseable
     }
 
     /**
+     * Be told, once, when the engine halts, with the reason: the server answers every open call with it rather than
+     * leave clients to their deadlines. Called on the stage thread that failed.
+     *
+     * @param listener receives the reason.
+     */
+    public void onHalt(final java.util.function.Consumer<String> listener)
+    {
+        haltListeners.add(listener);
+        if (halted)
+        {
+            listener.accept("engine halted");
+        }
+    }
+
+    private void halt(final String reason)
+    {
+        halted = true;
+        for (final java.util.function.Consumer<String> listener : haltListeners)
+        {
+            try
+            {
+                listener.accept(reason);
+            }
+            catch (final RuntimeException e)
+            {
+                LOG.log(System.Logger.Level.ERROR, "halt listener failed", e);
+            }
+        }
+    }
+
+    /**
      * @return true after a fatal error.
      */
     public boolean isHalted()
@@ -379,15 +411,15 @@ public final class TriageEngine implements AutoCloseable
         @Override
         public void handleEventException(final Throwable ex, final long sequence, final Command event)
         {
-            halted = true;
             LOG.log(System.Logger.Level.ERROR, "fatal error at sequence " + sequence + " (" + event + "); engine halted", ex);
+            halt("engine halted by a fatal error at ring sequence " + sequence + " (" + ex + "); restart the server");
             throw new IllegalStateException("engine halted at sequence " + sequence, ex);
         }
 
         @Override
         public void handleOnStartException(final Throwable ex)
         {
-            halted = true;
+            halt("engine halted: a stage failed to start (" + ex + ")");
             LOG.log(System.Logger.Level.ERROR, "stage failed to start; engine halted", ex);
         }
 

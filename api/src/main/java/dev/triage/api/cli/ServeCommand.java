@@ -62,6 +62,27 @@ final class ServeCommand implements Callable<Integer>
         description = "ring wait strategy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; YIELDING for dedicated hosts)")
     EngineContext.WaitStrategyKind waitStrategy;
 
+    @Option(names = "--handshake-timeout", defaultValue = "10s", converter = Durations.class,
+        description = "close a connection that has not completed its HTTP/2 (and TLS) handshake within this (default: ${DEFAULT-VALUE})")
+    long handshakeTimeoutMs;
+
+    @Option(names = "--max-connection-idle", defaultValue = "1h", converter = Durations.class,
+        description = "close a connection without any call for this long; 0 never (default: ${DEFAULT-VALUE})")
+    long maxConnectionIdleMs;
+
+    @Option(names = "--max-connection-age", defaultValue = "0", converter = Durations.class,
+        description = "close connections gracefully once this old, so clients spread over replicas again; 0 never (default: ${DEFAULT-VALUE})")
+    long maxConnectionAgeMs;
+
+    @Option(names = "--max-connections", defaultValue = "0",
+        description = "open connections at most; more are closed at accept. 0: the fd limit less " + ServerContext.RESERVED_FDS +
+            " kept for the journal, at most " + ServerContext.MAX_CONNECTIONS_CEILING + " (default: ${DEFAULT-VALUE})")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "0",
+        description = "open connections from one client address at most; 0: half of --max-connections (default: ${DEFAULT-VALUE})")
+    int maxConnectionsPerAddress;
+
     @Override
     public Integer call() throws Exception
     {
@@ -72,6 +93,11 @@ final class ServeCommand implements Callable<Integer>
             .tokensFile(tokens)
             .tls(tlsCert, tlsKey)
             .tlsClientCa(tlsClientCa)
+            .handshakeTimeoutMs(handshakeTimeoutMs)
+            .maxConnectionIdleMs(maxConnectionIdleMs)
+            .maxConnectionAgeMs(maxConnectionAgeMs)
+            .maxConnections(maxConnections)
+            .maxConnectionsPerAddress(maxConnectionsPerAddress)
             .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal).snapshotEveryCommands(snapshotEvery)
                 .durability(durability).retentionDays(retentionDays).journalRoll(rollCycle)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->

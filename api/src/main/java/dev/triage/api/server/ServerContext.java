@@ -15,6 +15,16 @@ public final class ServerContext
     public static final int METRICS_PORT_DEFAULT = 9464;
     /** Default bind address: loopback, so a development server is never exposed by accident. */
     public static final String BIND_DEFAULT = "127.0.0.1";
+    /** A connection that has not finished its HTTP/2 (and TLS) handshake by then is closed: silent sockets cost no fd for long. */
+    public static final long HANDSHAKE_TIMEOUT_MS_DEFAULT = 10_000;
+    /** A connection with no call for this long is closed with GOAWAY (clients reconnect on their next call). */
+    public static final long MAX_CONNECTION_IDLE_MS_DEFAULT = 3_600_000;
+    /** 0: connections may live for ever; a load-balanced deployment may set an age so clients spread again. */
+    public static final long MAX_CONNECTION_AGE_MS_DEFAULT = 0;
+    /** File descriptors never given to connections: the journal, snapshots, metrics and the JVM keep these. */
+    public static final int RESERVED_FDS = 512;
+    /** Upper bound of the derived connection cap. */
+    public static final int MAX_CONNECTIONS_CEILING = 10_000;
 
     private boolean concluded;
     private int port = PORT_DEFAULT;
@@ -25,6 +35,11 @@ public final class ServerContext
     private Path tlsKey;
     private Path tlsClientCa;
     private EngineContext engineContext = EngineContext.smallHost();
+    private long handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS_DEFAULT;
+    private long maxConnectionIdleMs = MAX_CONNECTION_IDLE_MS_DEFAULT;
+    private long maxConnectionAgeMs = MAX_CONNECTION_AGE_MS_DEFAULT;
+    private int maxConnections;
+    private int maxConnectionsPerAddress;
 
     /**
      * @return this, validated and frozen.
@@ -50,10 +65,126 @@ public final class ServerContext
             {
                 throw new IllegalArgumentException("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key");
             }
+            if (handshakeTimeoutMs < 1 || maxConnectionIdleMs < 0 || maxConnectionAgeMs < 0)
+            {
+                throw new IllegalArgumentException("handshake timeout must be >= 1 ms, connection idle and age >= 0 (0 = off); were " +
+                    handshakeTimeoutMs + ", " + maxConnectionIdleMs + ", " + maxConnectionAgeMs);
+            }
+            if (maxConnections < 0 || maxConnectionsPerAddress < 0)
+            {
+                throw new IllegalArgumentException("--max-connections and --max-connections-per-address must be >= 0 (0 = derived)");
+            }
+            if (maxConnections == 0)
+            {
+                maxConnections = derivedMaxConnections(fdLimit());
+            }
+            if (maxConnectionsPerAddress == 0)
+            {
+                maxConnectionsPerAddress = Math.max(1, maxConnections / 2);
+            }
             engineContext.conclude();
             concluded = true;
         }
         return this;
+    }
+
+    /**
+     * @param fdLimit the process's file descriptor limit (-1 if unknown).
+     * @return the connection cap that leaves {@link #RESERVED_FDS} descriptors to everything else.
+     */
+    public static int derivedMaxConnections(final long fdLimit)
+    {
+        if (fdLimit <= 0)
+        {
+            return MAX_CONNECTIONS_CEILING;
+        }
+        return (int)Math.max(16, Math.min(MAX_CONNECTIONS_CEILING, fdLimit - RESERVED_FDS));
+    }
+
+    private static long fdLimit()
+    {
+        final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+    }
+
+    /**
+     * @param ms close connections that have not completed their handshake within this.
+     * @return this.
+     */
+    public ServerContext handshakeTimeoutMs(final long ms)
+    {
+        checkOpen();
+        this.handshakeTimeoutMs = ms;
+        return this;
+    }
+
+    public long handshakeTimeoutMs()
+    {
+        return handshakeTimeoutMs;
+    }
+
+    /**
+     * @param ms close connections without a call for this long (0 = never).
+     * @return this.
+     */
+    public ServerContext maxConnectionIdleMs(final long ms)
+    {
+        checkOpen();
+        this.maxConnectionIdleMs = ms;
+        return this;
+    }
+
+    public long maxConnectionIdleMs()
+    {
+        return maxConnectionIdleMs;
+    }
+
+    /**
+     * @param ms close connections (gracefully) once this old (0 = never).
+     * @return this.
+     */
+    public ServerContext maxConnectionAgeMs(final long ms)
+    {
+        checkOpen();
+        this.maxConnectionAgeMs = ms;
+        return this;
+    }
+
+    public long maxConnectionAgeMs()
+    {
+        return maxConnectionAgeMs;
+    }
+
+    /**
+     * @param max open connections at most (0 = derived from the fd limit, leaving {@link #RESERVED_FDS}).
+     * @return this.
+     */
+    public ServerContext maxConnections(final int max)
+    {
+        checkOpen();
+        this.maxConnections = max;
+        return this;
+    }
+
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
+    /**
+     * @param max open connections from one remote address at most (0 = half the server's cap).
+     * @return this.
+     */
+    public ServerContext maxConnectionsPerAddress(final int max)
+    {
+        checkOpen();
+        this.maxConnectionsPerAddress = max;
+        return this;
+    }
+
+    public int maxConnectionsPerAddress()
+    {
+        return maxConnectionsPerAddress;
     }
 
     private void checkOpen()

@@ -12,6 +12,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -40,6 +41,9 @@ public final class TriageServer implements AutoCloseable
     private final TriageMetrics metrics;
     private final WatchHub watchHub;
     private volatile boolean closed;
+    private ConnectionLimits connections;
+    private NioEventLoopGroup bossGroup;
+    private NioEventLoopGroup workerGroup;
 
     private TriageServer(final ServerContext context) throws IOException
     {
@@ -67,8 +71,15 @@ public final class TriageServer implements AutoCloseable
         {
             startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort());
             final TriageMetrics m = startedMetrics;
-            ServerServiceDefinition service = new TriageService(
-                engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned, watchHub).bindService();
+            final TriageService triage = new TriageService(
+                engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned, watchHub);
+            engine.onHalt(reason ->
+            {
+                health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
+                health.setStatus(TriageGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.NOT_SERVING);
+                triage.onEngineHalted(reason);
+            });
+            ServerServiceDefinition service = triage.bindService();
             if (tokens != null)
             {
                 service = ServerInterceptors.intercept(service, new AuthInterceptor(tokens));
@@ -88,6 +99,21 @@ public final class TriageServer implements AutoCloseable
                 }
                 builder.sslContext(tls.build());
             }
+            connections = new ConnectionLimits(context.maxConnections(), context.maxConnectionsPerAddress());
+            bossGroup = new NioEventLoopGroup(1, daemonThreads("triage-accept"));
+            workerGroup = new NioEventLoopGroup(0, daemonThreads("triage-netty"));
+            builder.channelFactory(connections::newServerChannel)
+                .bossEventLoopGroup(bossGroup)
+                .workerEventLoopGroup(workerGroup)
+                .handshakeTimeout(context.handshakeTimeoutMs(), TimeUnit.MILLISECONDS);
+            if (context.maxConnectionIdleMs() > 0)
+            {
+                builder.maxConnectionIdle(context.maxConnectionIdleMs(), TimeUnit.MILLISECONDS);
+            }
+            if (context.maxConnectionAgeMs() > 0)
+            {
+                builder.maxConnectionAge(context.maxConnectionAgeMs(), TimeUnit.MILLISECONDS);
+            }
             server = builder
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .directExecutor()
@@ -105,6 +131,7 @@ public final class TriageServer implements AutoCloseable
             }
             engine.close();
             watchHub.close();
+            shutdownEventLoops();
             throw e;
         }
         metrics = startedMetrics;
@@ -195,5 +222,38 @@ public final class TriageServer implements AutoCloseable
             metrics.close();
         }
         engine.close();
+        shutdownEventLoops();
+    }
+
+    /**
+     * @return connections open now (those refused at accept are never counted).
+     */
+    public int openConnections()
+    {
+        return connections.open();
+    }
+
+    /**
+     * @return connections closed at accept because a cap was reached, since start.
+     */
+    public long refusedConnections()
+    {
+        return connections.refused();
+    }
+
+    private void shutdownEventLoops()
+    {
+        for (final NioEventLoopGroup group : new NioEventLoopGroup[]{ bossGroup, workerGroup })
+        {
+            if (group != null)
+            {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(final String name)
+    {
+        return new io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory(name, true);
     }
 }

@@ -20,7 +20,7 @@ import java.util.ArrayDeque;
  * (the next go in as earlier ones are answered); a batch's result goes out once all its items are decided, in batch
  * order. At most two batches are read ahead, so a fast client is slowed by HTTP/2 flow control, not refused.
  */
-final class IngestBatchStream implements StreamObserver<OpenBatch>
+final class IngestBatchStream implements StreamObserver<OpenBatch>, OpenCalls.Call
 {
     /** Items per message. */
     static final int MAX_ITEMS = 1_000;
@@ -52,9 +52,13 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>
     private int inFlight;
     private boolean clientDone;
     private boolean closed;
+    private final OpenCalls openCalls;
 
-    IngestBatchStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out)
+    IngestBatchStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out,
+        final OpenCalls openCalls)
     {
+        this.openCalls = openCalls;
+        openCalls.add(this);
         this.engine = engine;
         this.clock = clock;
         this.out = out;
@@ -80,7 +84,7 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>
         }
         if (batch.getItemsCount() == 0 || batch.getItemsCount() > MAX_ITEMS)
         {
-            closed = true;
+            markClosed();
             out.onError(Status.INVALID_ARGUMENT.withDescription("batch " + received + ": items must hold 1.." + MAX_ITEMS +
                 " conversations, held " + batch.getItemsCount()).asRuntimeException());
             return;
@@ -163,7 +167,7 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>
         }
         if (clientDone && batches.isEmpty() && !closed)
         {
-            closed = true;
+            markClosed();
             out.onCompleted();
         }
     }
@@ -172,7 +176,7 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>
     public synchronized void onError(final Throwable t)
     {
         // The client went away: what was published stays published; nothing more to answer.
-        closed = true;
+        markClosed();
     }
 
     @Override
@@ -180,5 +184,22 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>
     {
         clientDone = true;
         emitFinished();
+    }
+
+    /** The engine halted: no item still in flight will be answered, so the stream ends now, saying why. */
+    @Override
+    public synchronized void fail(final Status status)
+    {
+        if (!closed)
+        {
+            markClosed();
+            out.onError(status.asRuntimeException());
+        }
+    }
+
+    private void markClosed()
+    {
+        closed = true;
+        openCalls.remove(this);
     }
 }

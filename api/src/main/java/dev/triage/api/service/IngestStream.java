@@ -21,7 +21,7 @@ import org.agrona.concurrent.EpochClock;
  * (manual inbound flow control),
  * so a fast client is slowed by HTTP/2 flow control instead of flooding the ring and having items refused.
  */
-final class IngestStream implements StreamObserver<OpenRequest>
+final class IngestStream implements StreamObserver<OpenRequest>, OpenCalls.Call
 {
     private final TriageEngine engine;
     private final EpochClock clock;
@@ -34,9 +34,13 @@ final class IngestStream implements StreamObserver<OpenRequest>
     private long answered;
     private boolean clientDone;
     private boolean closed;
+    private final OpenCalls openCalls;
 
-    IngestStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestResult> out)
+    IngestStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestResult> out,
+        final OpenCalls openCalls)
     {
+        this.openCalls = openCalls;
+        openCalls.add(this);
         this.engine = engine;
         this.clock = clock;
         this.out = out;
@@ -112,7 +116,7 @@ final class IngestStream implements StreamObserver<OpenRequest>
         }
         if (clientDone && answered == received)
         {
-            closed = true;
+            markClosed();
             out.onCompleted();
         }
     }
@@ -121,7 +125,7 @@ final class IngestStream implements StreamObserver<OpenRequest>
     public synchronized void onError(final Throwable t)
     {
         // The client went away: what was published stays published; nothing more to answer.
-        closed = true;
+        markClosed();
     }
 
     @Override
@@ -130,8 +134,25 @@ final class IngestStream implements StreamObserver<OpenRequest>
         clientDone = true;
         if (!closed && answered == received)
         {
-            closed = true;
+            markClosed();
             out.onCompleted();
         }
+    }
+
+    /** The engine halted: no item still in flight will be answered, so the stream ends now, saying why. */
+    @Override
+    public synchronized void fail(final Status status)
+    {
+        if (!closed)
+        {
+            markClosed();
+            out.onError(status.asRuntimeException());
+        }
+    }
+
+    private void markClosed()
+    {
+        closed = true;
+        openCalls.remove(this);
     }
 }

@@ -59,6 +59,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     private final EpochClock clock;
     private final LongConsumer onAssignedWaitMs;
     private final WatchHub watchHub;
+    private final OpenCalls openCalls = new OpenCalls();
     private final long startedAtMs = System.currentTimeMillis();
 
     /**
@@ -142,13 +143,13 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     @Override
     public StreamObserver<OpenRequest> ingest(final StreamObserver<IngestResult> out)
     {
-        return new IngestStream(engine, clock, out);
+        return new IngestStream(engine, clock, out, openCalls);
     }
 
     @Override
     public StreamObserver<dev.triage.proto.v1.OpenBatch> ingestBatch(final StreamObserver<dev.triage.proto.v1.IngestBatchResult> out)
     {
-        return new IngestBatchStream(engine, clock, out);
+        return new IngestBatchStream(engine, clock, out, openCalls);
     }
 
     @Override
@@ -318,11 +319,61 @@ public final class TriageService extends TriageGrpc.TriageImplBase
      */
     private <T> void submit(final Command command, final StreamObserver<T> out, final Function<Reply, T> onOk)
     {
-        command.reply = new Reply(reply -> complete(reply, out, onOk), command.type == CommandType.TOP ? command.topN : 0);
+        final UnaryCall<T> call = new UnaryCall<>(out, onOk, openCalls);
+        command.reply = new Reply(call, command.type == CommandType.TOP ? command.topN : 0);
+        openCalls.add(call);
         final ResultCode published = engine.publish(command);
         if (published != ResultCode.OK)
         {
-            out.onError(Status.fromCode(StatusMapper.codeOf(published)).withDescription(published.description()).asRuntimeException());
+            call.fail(Status.fromCode(StatusMapper.codeOf(published)).withDescription(published.description()));
+        }
+    }
+
+    /**
+     * Answer every open call and Watch stream with UNAVAILABLE: the engine halted and will answer none of them.
+     *
+     * @param reason why.
+     */
+    public void onEngineHalted(final String reason)
+    {
+        final Status status = Status.UNAVAILABLE.withDescription(reason);
+        watchHub.halt(status);
+        openCalls.failAll(status);
+    }
+
+    /** One unary call: answered once, by its reply or by a halt, whichever comes first. */
+    private static final class UnaryCall<T> extends java.util.concurrent.atomic.AtomicBoolean
+        implements dev.triage.engine.command.ReplyListener, OpenCalls.Call
+    {
+        private final StreamObserver<T> out;
+        private final Function<Reply, T> onOk;
+        private final OpenCalls openCalls;
+
+        UnaryCall(final StreamObserver<T> out, final Function<Reply, T> onOk, final OpenCalls openCalls)
+        {
+            this.out = out;
+            this.onOk = onOk;
+            this.openCalls = openCalls;
+        }
+
+        @Override
+        public void onReply(final Reply reply)
+        {
+            if (compareAndSet(false, true))
+            {
+                openCalls.remove(this);
+                complete(reply, out, onOk);
+            }
+        }
+
+        @Override
+        public void fail(final Status status)
+        {
+            if (compareAndSet(false, true))
+            {
+                openCalls.remove(this);
+                out.onError(status.asRuntimeException());
+            }
         }
     }
 

@@ -50,6 +50,7 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
     private final List<ServerCallStreamObserver<QueueEvent>> watchers = new CopyOnWriteArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
     private long droppedSeen;
+    private volatile Status halted;
     private final AgentRunner runner;
 
     /**
@@ -98,8 +99,25 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
      */
     void add(final ServerCallStreamObserver<QueueEvent> watcher)
     {
+        final Status status = halted;
+        if (status != null)
+        {
+            watcher.onError(status.asRuntimeException());
+            return;
+        }
         watcher.setOnCancelHandler(() -> watchers.remove(watcher));
         watchers.add(watcher);
+    }
+
+    /**
+     * The engine halted: no event will come again. The hub's thread ends every Watch stream with this status, and
+     * refuses new ones. Any thread.
+     *
+     * @param status why.
+     */
+    void halt(final Status status)
+    {
+        halted = status;
     }
 
     public int watchers()
@@ -110,6 +128,12 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
     @Override
     public int doWork()
     {
+        final Status status = halted;
+        if (status != null && !watchers.isEmpty())
+        {
+            cutOffAll(status);
+            return 1;
+        }
         final long lost = dropped.get();
         if (lost != droppedSeen)
         {
