@@ -75,6 +75,14 @@ public final class EngineContext
     public static final int RETENTION_DAYS_DEFAULT = 0;
 
     /**
+     * Free disk space the journal keeps in reserve: below it the engine will not start, and a running engine refuses
+     * state-changing commands until space is freed. It must hold what the ring can carry when intake stops
+     * (a 64k ring of ~100-byte records is ~7 MB) and the next journal file's first index blocks.
+     */
+    public static final String JOURNAL_RESERVE_BYTES_PROP = "triage.journal.reserveBytes";
+    public static final long JOURNAL_RESERVE_BYTES_DEFAULT = 64L << 20;
+
+    /**
      * Disruptor wait strategies by name.
      */
     public enum WaitStrategyKind
@@ -130,6 +138,8 @@ public final class EngineContext
     private Durability durability = Durability.valueOf(System.getProperty(DURABILITY_PROP, DURABILITY_DEFAULT.name()));
     private JournalRoll journalRoll = JournalRoll.valueOf(System.getProperty(JOURNAL_ROLL_PROP, JOURNAL_ROLL_DEFAULT.name()));
     private int retentionDays = Integer.getInteger(RETENTION_DAYS_PROP, RETENTION_DAYS_DEFAULT);
+    private long journalReserveBytes = Long.getLong(JOURNAL_RESERVE_BYTES_PROP, JOURNAL_RESERVE_BYTES_DEFAULT);
+    private java.util.function.ToLongFunction<Path> journalSpaceProbe = dev.triage.engine.journal.JournalSpace::usableSpace;
 
     /**
      * The default: blocking on publishers and on upstream stages alike. Measured on 2 cores, the ring alone runs as
@@ -177,6 +187,7 @@ public final class EngineContext
         require(clock != null, "clock is required");
         require(durability != null, "durability is required");
         require(journalRoll != null, "journalRoll is required");
+        require(journalReserveBytes >= 0, "journalReserveBytes must be >= 0, was " + journalReserveBytes);
         require(retentionDays >= 0, "retentionDays must be >= 0 (0 keeps everything), was " + retentionDays);
         require(journalDir == null || journalHandler == null, "journalDir and journalHandler are exclusive");
         expectedAgents = Math.min(expectedAgents, maxAgents);
@@ -438,5 +449,37 @@ public final class EngineContext
     public int retentionDays()
     {
         return retentionDays;
+    }
+
+    /**
+     * @param bytes free disk space kept in reserve for the journal (see {@link #JOURNAL_RESERVE_BYTES_PROP}).
+     * @return this.
+     */
+    public EngineContext journalReserveBytes(final long bytes)
+    {
+        checkOpen();
+        this.journalReserveBytes = bytes;
+        return this;
+    }
+
+    public long journalReserveBytes()
+    {
+        return journalReserveBytes;
+    }
+
+    /**
+     * @param probe usable bytes on the disk holding a path; tests inject a full disk with it.
+     * @return this.
+     */
+    public EngineContext journalSpaceProbe(final java.util.function.ToLongFunction<Path> probe)
+    {
+        checkOpen();
+        this.journalSpaceProbe = probe;
+        return this;
+    }
+
+    public java.util.function.ToLongFunction<Path> journalSpaceProbe()
+    {
+        return journalSpaceProbe;
     }
 }

@@ -17,6 +17,7 @@ import dev.triage.engine.journal.Journal;
 import dev.triage.engine.journal.JournalHandler;
 import dev.triage.engine.journal.JournalRoll;
 import dev.triage.engine.journal.JournalSettings;
+import dev.triage.engine.journal.JournalSpace;
 import dev.triage.engine.journal.Recovery;
 import dev.triage.engine.journal.Retention;
 import dev.triage.engine.snapshot.SnapshotStore;
@@ -53,6 +54,7 @@ public final class TriageEngine implements AutoCloseable
     private final Journal.ReplayResult recovered;
     private final SnapshotStore.Loaded snapshotLoaded;
     private final DecisionLog decisionLog;
+    private final JournalSpace journalSpace;
     private EventHandler<Command> journalStageHandler;
     private final StageThreadFactory stageThreads = new StageThreadFactory();
     private volatile boolean halted;
@@ -85,6 +87,8 @@ public final class TriageEngine implements AutoCloseable
                 LOG.log(System.Logger.Level.INFO, "removed " + unfinished + " unfinished snapshot file(s) a crash left in " +
                     snapshots.directory());
             }
+            journalSpace = new JournalSpace(context.journalDir(), context.journalReserveBytes(), context.journalSpaceProbe());
+            journalSpace.requireReserve();
             final org.agrona.concurrent.EpochClock clock = context.clock();
             journal = new Journal(context.journalDir(), context.durability() == EngineContext.Durability.FSYNC,
                 roll, clock::time);
@@ -98,7 +102,7 @@ public final class TriageEngine implements AutoCloseable
             LOG.log(System.Logger.Level.DEBUG, String.format("replayed %,d commands from %s in %d ms (%,.0f commands/s)",
                 recovered.commands(), context.journalDir(), recovered.nanos() / 1_000_000, recovered.rate()));
             applyRetention(journal, snapshots, context.retentionDays(), book.nowMs());
-            journalStage = new JournalHandler(journal);
+            journalStage = new JournalHandler(journal, journalSpace);
             // Decisions from now on (recovery's replayed ones were logged by the run that made them).
             decisionLog = new DecisionLog(context.journalDir());
             book.decisionListener(decisionLog);
@@ -114,6 +118,7 @@ public final class TriageEngine implements AutoCloseable
         else
         {
             snapshots = null;
+            journalSpace = null;
             snapshotLoaded = null;
             decisionLog = null;
             book = context.newBook(deferred);
@@ -186,6 +191,11 @@ public final class TriageEngine implements AutoCloseable
         {
             return ResultCode.HALTED;
         }
+        if (journalSpace != null && journalSpace.low() && command.type.changesState() &&
+            !journalSpace.checkAtMostEveryInterval(System.nanoTime()))
+        {
+            return ResultCode.JOURNAL_SPACE_LOW;
+        }
         return ring.tryPublishEvent(translator, command, context.clock()) ? ResultCode.OK : ResultCode.REJECTED;
     }
 
@@ -248,6 +258,14 @@ public final class TriageEngine implements AutoCloseable
                 LOG.log(System.Logger.Level.ERROR, "halt listener failed", e);
             }
         }
+    }
+
+    /**
+     * @return the journal's disk space monitor, or null without a journal.
+     */
+    public JournalSpace journalSpace()
+    {
+        return journalSpace;
     }
 
     /**

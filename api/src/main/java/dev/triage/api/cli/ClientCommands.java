@@ -324,6 +324,12 @@ final class ClientCommands
             out.printf(Locale.ROOT, "triage %s, up since %s%n", i.getVersion(), Instant.ofEpochMilli(i.getStartedAtMs()));
             out.printf(Locale.ROOT, "journal %s at sequence %d (%d commands replayed at start)%n",
                 i.getJournalDir().isEmpty() ? "off" : i.getJournalDir(), i.getSequence(), i.getRecoveredCommands());
+            if (!i.getJournalDir().isEmpty())
+            {
+                out.printf(Locale.ROOT, "journal disk: %,d MB free, %,d MB reserved%s%n", i.getJournalFreeBytes() >> 20,
+                    i.getJournalReserveBytes() >> 20, i.getJournalFreeBytes() < i.getJournalReserveBytes()
+                        ? " (FULL: changes are refused until space is freed)" : "");
+            }
             out.printf(Locale.ROOT, "ring %d slots, wait strategy %s%n", i.getRingSize(), i.getWaitStrategy());
         }
     }

@@ -49,6 +49,11 @@ final class ServeCommand implements Callable<Integer>
         description = "delete journal files older than this many days once the oldest kept snapshot covers them; 0 keeps all (default: ${DEFAULT-VALUE})")
     int retentionDays;
 
+    @Option(names = "--journal-reserve-mb", defaultValue = "" + (EngineContext.JOURNAL_RESERVE_BYTES_DEFAULT >> 20),
+        description = "free disk space (MB) the journal keeps in reserve: no start below it, and changes are refused while "
+            + "below it (default: ${DEFAULT-VALUE})")
+    long journalReserveMb;
+
     @Option(names = "--tls-cert", description = "serve over TLS: certificate chain (PEM)")
     Path tlsCert;
 
@@ -99,7 +104,7 @@ final class ServeCommand implements Callable<Integer>
             .maxConnections(maxConnections)
             .maxConnectionsPerAddress(maxConnectionsPerAddress)
             .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal).snapshotEveryCommands(snapshotEvery)
-                .durability(durability).retentionDays(retentionDays).journalRoll(rollCycle)));
+                .durability(durability).retentionDays(retentionDays).journalReserveBytes(journalReserveMb << 20).journalRoll(rollCycle)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();

@@ -110,6 +110,19 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
                 }
             })
             .register(registry);
+        if (engine.journalSpace() != null)
+        {
+            GaugeWithCallback.builder()
+                .name("triage_journal_free_bytes")
+                .help("Usable bytes on the journal's disk; below triage_journal_reserve_bytes changes are refused")
+                .callback(cb -> cb.call(engine.journalSpace().freeBytes()))
+                .register(registry);
+            GaugeWithCallback.builder()
+                .name("triage_journal_reserve_bytes")
+                .help("Free space the journal keeps in reserve for calls in flight")
+                .callback(cb -> cb.call(engine.journalSpace().reserveBytes()))
+                .register(registry);
+        }
         GaugeWithCallback.builder()
             .name("triage_ring_remaining_capacity")
             .help("Free slots in the command ring; 0 means callers get RESOURCE_EXHAUSTED")

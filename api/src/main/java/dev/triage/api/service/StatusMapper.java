@@ -42,6 +42,7 @@ final class StatusMapper
                 return Status.Code.INVALID_ARGUMENT;
             case SKILL_LIMIT_REACHED:
             case AGENT_LIMIT_REACHED:
+            case JOURNAL_SPACE_LOW:
             case REJECTED:
                 return Status.Code.RESOURCE_EXHAUSTED;
             case HALTED:

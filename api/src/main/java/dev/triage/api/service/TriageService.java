@@ -262,6 +262,8 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             .setJournalDir(settings.journalDir() == null ? "" : settings.journalDir().toAbsolutePath().toString())
             .setWaitStrategy(settings.waitStrategy().name())
             .setRingSize(settings.ringSize())
+            .setJournalFreeBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().freeBytes())
+            .setJournalReserveBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().reserveBytes())
             .build());
     }
 

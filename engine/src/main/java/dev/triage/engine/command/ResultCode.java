@@ -36,6 +36,8 @@ public enum ResultCode
     SNAPSHOT_FAILED("the snapshot could not be written"),
     /** The engine stopped after a fatal error and takes no commands. Set by the publisher. */
     HALTED("the engine has halted"),
+    /** The journal's disk is below its reserve: state-changing commands are refused until space is freed. Set by the publisher. */
+    JOURNAL_SPACE_LOW("the journal's disk is almost full; changes are refused until space is freed"),
     /** The ring is full: back-pressure, try again later. Set by the publisher, never by the processor. */
     REJECTED("the engine is saturated");
 

@@ -21,6 +21,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class JournalHandler implements EventHandler<Command>
 {
     private final Journal journal;
+    private final JournalSpace space;
     private ExcerptAppender appender;
     private MethodHandle sync;
     private boolean unforced;
@@ -30,7 +31,17 @@ public final class JournalHandler implements EventHandler<Command>
      */
     public JournalHandler(final Journal journal)
     {
+        this(journal, null);
+    }
+
+    /**
+     * @param journal the journal to append to.
+     * @param space the journal disk's monitor, refreshed at batch ends (at most every 100 ms), or null.
+     */
+    public JournalHandler(final Journal journal, final JournalSpace space)
+    {
         this.journal = journal;
+        this.space = space;
     }
 
     @Override
@@ -74,6 +85,10 @@ public final class JournalHandler implements EventHandler<Command>
         {
             force();
             unforced = false;
+        }
+        if (endOfBatch && space != null)
+        {
+            space.checkAtMostEveryInterval(System.nanoTime());
         }
     }
 
