@@ -38,12 +38,6 @@ class RestartIT
         try (ServerFixture first = new ServerFixture(new EngineContext().journalDir(journal), null))
         {
             final var stub = first.stub();
-            final dev.triage.proto.v1.InfoReply info = stub.info(dev.triage.proto.v1.InfoRequest.getDefaultInstance());
-            assertTrue(info.getJournalFreeBytes() > info.getJournalReserveBytes() && info.getJournalReserveBytes() > 0, info.toString());
-            final String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + first.server.metricsPort() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(metrics.contains("triage_journal_free_bytes ") && metrics.contains("triage_journal_reserve_bytes "), metrics);
             stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(3).build());
             stub.open(open("C-1", Urgency.NORMAL, 1, ""));
             stub.open(open("C-2", Urgency.CRITICAL, 10, ""));
@@ -57,6 +51,12 @@ class RestartIT
             stub.open(open("C-4", Urgency.HIGH, 2, ""));
             before = stub.stats(StatsRequest.getDefaultInstance());
             topBefore = stub.top(TopRequest.getDefaultInstance());
+            final dev.triage.proto.v1.InfoReply info = stub.info(dev.triage.proto.v1.InfoRequest.getDefaultInstance());
+            assertTrue(info.getJournalFreeBytes() > info.getJournalReserveBytes() && info.getJournalReserveBytes() > 0, info.toString());
+            final String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + first.server.metricsPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("triage_journal_free_bytes ") && metrics.contains("triage_journal_reserve_bytes "), metrics);
         }
         final String audit = runCli("audit", "--journal", journal.toString(), "--conversation", "C-2");
         assertTrue(audit.contains("#2  OPEN C-2 -> OK"), audit);
