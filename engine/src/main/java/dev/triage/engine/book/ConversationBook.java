@@ -24,12 +24,17 @@ public final class ConversationBook
     private Conversation resolvedTail;
     private int resolvedCount;
 
+    /** Skill bits are held while a conversation is kept, and released when it is evicted. */
+    private final SkillRegistry skills;
+
     /**
      * @param expectedConversations initial sizing.
      * @param retainResolved how many resolved conversations to keep before evicting the oldest.
+     * @param skills the registry whose bits kept conversations hold.
      */
-    public ConversationBook(final int expectedConversations, final int retainResolved)
+    public ConversationBook(final int expectedConversations, final int retainResolved, final SkillRegistry skills)
     {
+        this.skills = skills;
         handleById = new Object2IntHashMap<>(Math.max(16, expectedConversations * 2), 0.65f, -1);
         byHandle = new Conversation[Math.max(16, expectedConversations)];
         this.retainResolved = retainResolved;
@@ -137,6 +142,7 @@ public final class ConversationBook
     private void evict(final Conversation c)
     {
         handleById.removeKey(c.id);
+        skills.release(c.requiredMask | c.preferredMask);
         c.reset();
         if (freeCount == freeHandles.length)
         {

@@ -108,7 +108,7 @@ public final class TriageBook
         final DeferredReplies deferred)
     {
         this.maxAgents = maxAgents;
-        conversations = new ConversationBook(expectedConversations, retainResolved);
+        conversations = new ConversationBook(expectedConversations, retainResolved, skills);
         agents = new AgentBook(expectedAgents);
         index = new PriorityIndex(conversations, expectedConversations);
         parked = new ParkedAgents(expectedAgents);
@@ -197,8 +197,8 @@ public final class TriageBook
         {
             return invalid(r, "incident key must not be empty");
         }
-        final long required = skills.maskOf(cmd.requiredSkills);
-        final long preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills);
+        final long required = skills.maskOf(cmd.requiredSkills, 0, false);
+        final long preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills, required, false);
         if (preferred < 0)
         {
             return ResultCode.SKILL_LIMIT_REACHED;
@@ -216,6 +216,7 @@ public final class TriageBook
         c.incidentKey = cmd.incidentKey;
         c.requiredMask = required;
         c.preferredMask = preferred & ~required;
+        skills.retain(c.requiredMask | c.preferredMask);
         c.waitingSinceMs = cmd.waitingSinceMs != 0 ? cmd.waitingSinceMs : nowMs;
         c.respondByMs = cmd.respondByMs;
         c.state = ConversationState.OPEN;
@@ -263,8 +264,8 @@ public final class TriageBook
             {
                 return skillProblem;
             }
-            required = skills.maskOf(cmd.requiredSkills);
-            preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills);
+            required = skills.maskOf(cmd.requiredSkills, 0, false);
+            preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills, required, false);
             if (preferred < 0)
             {
                 return ResultCode.SKILL_LIMIT_REACHED;
@@ -295,8 +296,10 @@ public final class TriageBook
         }
         if ((flags & Command.UPDATE_SKILLS) != 0)
         {
+            skills.release(c.requiredMask | c.preferredMask);
             c.requiredMask = required;
             c.preferredMask = preferred & ~required;
+            skills.retain(c.requiredMask | c.preferredMask);
         }
         if ((flags & Command.UPDATE_INCIDENT) != 0 && !Objects.equals(cmd.incidentKey, c.incidentKey))
         {
@@ -550,7 +553,7 @@ public final class TriageBook
         {
             return invalid(r, "skill names must not be empty");
         }
-        final long mask = skills.maskOf(cmd.requiredSkills);
+        final long mask = skills.maskOf(cmd.requiredSkills, 0, true);
         if (mask < 0)
         {
             return ResultCode.SKILL_LIMIT_REACHED;
@@ -591,8 +594,21 @@ public final class TriageBook
         return ResultCode.OK;
     }
 
+    /**
+     * For tests: a small skill registry, to exercise exhaustion and reclaiming. Before the first command.
+     *
+     * @param limit bits in use at most.
+     * @param agentReserve bits only agents may bring new names into.
+     */
+    public void skillLimits(final int limit, final int agentReserve)
+    {
+        skills.limits(limit, agentReserve);
+    }
+
     private void setSkills(final Agent a, final long mask)
     {
+        skills.release(a.skillMask);
+        skills.retain(mask);
         a.skillMask = mask;
         a.eligible = skills.eligibleFor(mask);
     }
@@ -1158,6 +1174,14 @@ public final class TriageBook
         return x * 0xBF58476D1CE4E5B9L;
     }
 
+    private static void countBits(final long mask, final int[] counts)
+    {
+        for (long m = mask; m != 0; m &= m - 1)
+        {
+            counts[Long.numberOfTrailingZeros(m)]++;
+        }
+    }
+
     /**
      * Check every invariant the rules rely on; O(n) and meant for tests.
      *
@@ -1203,6 +1227,24 @@ public final class TriageBook
             {
                 return c.id + " timer armed=" + armed + " but next deadline " + deadline;
             }
+        }
+        final int[] skillRefs = new int[SkillRegistry.MAX_SKILLS];
+        for (int handle = 0; handle < conversations.highWater(); handle++)
+        {
+            final Conversation c = conversations.get(handle);
+            if (c.id != null)
+            {
+                countBits(c.requiredMask | c.preferredMask, skillRefs);
+            }
+        }
+        for (int handle = 0; handle < agents.count(); handle++)
+        {
+            countBits(agents.get(handle).skillMask, skillRefs);
+        }
+        final String skillProblem = skills.validateRefs(skillRefs);
+        if (skillProblem != null)
+        {
+            return skillProblem;
         }
         if (open != index.size() || assigned != assignedCount || pending != pendingCount)
         {
@@ -1465,7 +1507,7 @@ public final class TriageBook
         final int skillCount = in.readInt();
         for (int bit = 0; bit < skillCount; bit++)
         {
-            skills.maskOf(new String[]{ in.readUTF() });
+            skills.maskOf(new String[]{ in.readUTF() }, 0, true);
         }
         final int agentCount = in.readInt();
         final long[] parkSeq = new long[agentCount];
@@ -1498,6 +1540,7 @@ public final class TriageBook
             final boolean member = in.readBoolean();
             c.requiredMask = in.readLong();
             c.preferredMask = in.readLong();
+            skills.retain(c.requiredMask | c.preferredMask);
             c.waitingSinceMs = in.readLong();
             c.respondByMs = in.readLong();
             c.state = ConversationState.values()[in.readByte()];

@@ -28,8 +28,12 @@ public enum ResultCode
     /** ACK or RELEASE of a conversation the agent does not hold. */
     NOT_HELD_BY_AGENT("the conversation is not assigned to this agent"),
     INVALID_ARGUMENT("invalid argument"),
-    /** More distinct skill names than the engine can index (63). */
-    SKILL_LIMIT_REACHED("too many distinct skills"),
+    /**
+     * More distinct skill names held than the engine can index: 63, of which conversations may bring new names into
+     * 47 (the rest are kept for agents). Names no kept conversation or agent holds are reclaimed.
+     */
+    SKILL_LIMIT_REACHED("too many distinct skills in use (conversations may bring new names into 47 of the 63 slots; " +
+        "names nothing holds any more are reused)"),
     /** More agents than the engine is configured for. */
     AGENT_LIMIT_REACHED("too many agents"),
     /** A snapshot could not be written (the state is untouched; the detail says why). */

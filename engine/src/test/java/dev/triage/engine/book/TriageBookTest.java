@@ -330,6 +330,51 @@ class TriageBookTest
     }
 
     @Test
+    void shouldKeepSkillSlotsForAgentsWhenConversationsBringTooManyNames()
+    {
+        final int conversationSlots = SkillRegistry.MAX_SKILLS - SkillRegistry.AGENT_RESERVE;
+        for (int i = 0; i < conversationSlots; i++)
+        {
+            assertEquals(ResultCode.OK, f.open("junk-" + i, NORMAL, 1, "junk-skill-" + i).result);
+        }
+        assertEquals(ResultCode.SKILL_LIMIT_REACHED, f.open("one-more", NORMAL, 1, "junk-skill-x").result);
+        assertEquals(ResultCode.OK, f.agent("ann", 1, "french").result, "an admin may still give an agent a new skill");
+        assertEquals(ResultCode.OK, f.open("french-1", NORMAL, 1, "french").result, "a skill an agent holds is no new name");
+    }
+
+    @Test
+    void shouldReclaimSkillNamesThatNoKeptConversationOrAgentHolds() throws Exception
+    {
+        final BookFixture small = new BookFixture(1, 100);
+        final int conversationSlots = SkillRegistry.MAX_SKILLS - SkillRegistry.AGENT_RESERVE;
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < conversationSlots; i++)
+            {
+                final String id = "junk-" + round + "-" + i;
+                assertEquals(ResultCode.OK, small.open(id, NORMAL, 1, "skill-" + round + "-" + i).result, id);
+                assertEquals(ResultCode.OK, small.on(CommandType.RESOLVE, id).result);
+            }
+        }
+        assertEquals(ResultCode.OK, small.open("wanted", NORMAL, 1, "german").result);
+        small.agent("ann", 1, "german");
+        final Reply stats = small.apply(Command.of(CommandType.STATS));
+        boolean named = false;
+        for (int i = 0; i < stats.skillSetCount; i++)
+        {
+            named |= stats.skillSetNames[i].equals("german") && stats.skillSetOpen[i] == 1;
+        }
+        assertTrue(named, "a reclaimed slot is shown under its new name");
+        assertEquals("wanted", small.next("ann").conversationId);
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        BookSnapshot.write(small.book, new java.io.DataOutputStream(bytes));
+        final BookFixture restored = new BookFixture(1, 100);
+        BookSnapshot.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), restored.book);
+        assertEquals(small.book.stateHash(), restored.book.stateHash());
+        assertNull(restored.book.validateInternalState(), "skill counts rebuilt from the snapshot");
+    }
+
+    @Test
     void shouldListTopAsAnAgentWouldSeeIt()
     {
         f.agent("en", 5, "en");
