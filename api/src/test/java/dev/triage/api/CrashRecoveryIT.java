@@ -124,6 +124,146 @@ class CrashRecoveryIT
         assertNull(recovered.book().validateInternalState());
     }
 
+    /**
+     * Claims (open, NextBest, resolve) in flight when the server is killed, several times over the same journal:
+     * the decision log may lag the journal (decisions journaled but not yet logged) or lead it (decisions of
+     * commands the journal never got). {@code replay --verify} must then report missing decisions as recomputable
+     * and ignore the voided ones, never a mismatch.
+     */
+    @Test
+    @Timeout(300)
+    void shouldVerifyTheDecisionLogAfterKillsUnderClaimsLoad() throws Exception
+    {
+        final long seed = Long.getLong("crash.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        System.out.println("CrashRecoveryIT decisions seed=" + seed);
+        for (int round = 0; round < 4; round++)
+        {
+            final int port;
+            try (ServerSocket probe = new ServerSocket(0))
+            {
+                port = probe.getLocalPort();
+            }
+            final Process child = startChild(port);
+            final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            try
+            {
+                claimUntilKilled(child, channel, round, 200 + random.nextInt(1_500));
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
+            }
+            finally
+            {
+                child.destroyForcibly();
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream old = System.out;
+        final int exit;
+        try
+        {
+            System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+            exit = TriageCli.commandLine().execute("replay", "--journal", journal.toString(), "--verify");
+        }
+        finally
+        {
+            System.setOut(old);
+        }
+        final String report = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, "seed " + seed + ":\n" + report);
+        assertTrue(!report.contains("MISMATCH") && report.contains("decisions:"), "seed " + seed + ":\n" + report);
+    }
+
+    private static void claimUntilKilled(final Process child, final ManagedChannel channel, final int round, final int killAfter)
+        throws Exception
+    {
+        final TriageGrpc.TriageStub stub = TriageGrpc.newStub(channel);
+        final TriageGrpc.TriageBlockingStub blocking = TriageGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        for (int a = 0; a < 4; a++)
+        {
+            blocking.upsertAgent(dev.triage.proto.v1.UpsertAgentRequest.newBuilder().setAgentId("agent-" + a).setCapacity(1_000).build());
+        }
+        final Semaphore inFlight = new Semaphore(32);
+        final AtomicInteger claimed = new AtomicInteger();
+        for (int i = 0; child.isAlive(); i++)
+        {
+            if (!inFlight.tryAcquire(10, TimeUnit.SECONDS))
+            {
+                break;
+            }
+            final String id = "r" + round + "-" + i;
+            final String agent = "agent-" + (i % 4);
+            final TriageGrpc.TriageStub call = stub.withDeadlineAfter(10, TimeUnit.SECONDS);
+            call.open(OpenRequest.newBuilder().setId(id).setUrgency(Urgency.NORMAL).setImpact(1).build(), new StreamObserver<>()
+            {
+                @Override
+                public void onNext(final ConversationReply value)
+                {
+                    call.nextBest(dev.triage.proto.v1.NextBestRequest.newBuilder().setAgentId(agent).build(), new StreamObserver<>()
+                    {
+                        @Override
+                        public void onNext(final dev.triage.proto.v1.NextBestReply next)
+                        {
+                            if (next.getAssigned())
+                            {
+                                call.resolve(dev.triage.proto.v1.ConversationRef.newBuilder().setId(next.getConversationId()).build(),
+                                    new StreamObserver<>()
+                                    {
+                                        @Override
+                                        public void onNext(final ConversationReply resolved)
+                                        {
+                                            if (claimed.incrementAndGet() == killAfter)
+                                            {
+                                                child.destroyForcibly();
+                                            }
+                                        }
+
+                                        @Override
+                                        public void onError(final Throwable t)
+                                        {
+                                            inFlight.release();
+                                        }
+
+                                        @Override
+                                        public void onCompleted()
+                                        {
+                                            inFlight.release();
+                                        }
+                                    });
+                            }
+                            else
+                            {
+                                inFlight.release();
+                            }
+                        }
+
+                        @Override
+                        public void onError(final Throwable t)
+                        {
+                            inFlight.release();
+                        }
+
+                        @Override
+                        public void onCompleted()
+                        {
+                        }
+                    });
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    inFlight.release();
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                }
+            });
+        }
+    }
+
     private Process startChild(final int port) throws Exception
     {
         final List<String> command = new ArrayList<>();
@@ -138,7 +278,7 @@ class CrashRecoveryIT
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(TriageCli.class.getName());
-        command.addAll(List.of("serve", "--port", Integer.toString(port), "--journal", journal.toString()));
+        command.addAll(List.of("serve", "--port", Integer.toString(port), "--metrics-port", "-1", "--journal", journal.toString()));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         final CountDownLatch listening = new CountDownLatch(1);

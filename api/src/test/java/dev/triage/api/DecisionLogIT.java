@@ -50,7 +50,86 @@ class DecisionLogIT
         dev.triage.engine.fixture.JournalFiles.corrupt(journal.resolve("decisions"), "zed", 0, 'z' ^ 'Z');
         final Run bad = run("replay", "--verify", "--journal", journal.toString());
         assertEquals(1, bad.exit, bad.out);
-        assertTrue(bad.out.contains("MISMATCH at decision 0"), bad.out);
+        assertTrue(bad.out.contains("MISMATCH at sequence 4"), bad.out);
+    }
+
+    /**
+     * The two ways a crash leaves the log out of step with the journal, made deterministic: a log that lagged (the
+     * decisions of journaled commands never written; here an older copy of the log stands in for it), and a log
+     * that ran ahead (a decision of a command the journal never got). Neither is a mismatch; both are reported.
+     */
+    @Test
+    void shouldReportDecisionsALaggingOrLeadingLogMissedAfterACrashWithoutAMismatch() throws Exception
+    {
+        final Path decisions = journal.resolve("decisions");
+        final Path lagging = journal.resolveSibling(journal.getFileName() + "-lagging-decisions");
+        try (ServerFixture server = new ServerFixture(new EngineContext().journalDir(journal), null))
+        {
+            final var stub = server.stub();
+            stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(10).build());
+            stub.open(open("C-1", Urgency.HIGH, 3, ""));
+            stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
+        }
+        copy(decisions, lagging);
+        try (ServerFixture server = new ServerFixture(new EngineContext().journalDir(journal), null))
+        {
+            final var stub = server.stub();
+            stub.open(open("C-2", Urgency.HIGH, 3, ""));
+            stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
+        }
+        // The log lost its last decision (C-2's), as a kill before its writer ran would.
+        deleteTree(decisions);
+        copy(lagging, decisions);
+        // And it logged one for a command past the journal's end, as a processor ahead of the journal would.
+        try (net.openhft.chronicle.queue.ChronicleQueue q = net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder
+            .binary(decisions).rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_HOURLY).build();
+             net.openhft.chronicle.queue.ExcerptAppender appender = q.createAppender();
+             net.openhft.chronicle.wire.DocumentContext dc = appender.writingDocument())
+        {
+            dc.wire().bytes().writeUtf8("6 1700000000000 NEXT_BEST C-9 -> ann score 1 [1 0 0 0] candidates 1 runner-up null 0 waited 0 policy 1");
+        }
+        final Run beforeRestart = run("replay", "--verify", "--journal", journal.toString());
+        assertEquals(0, beforeRestart.exit, beforeRestart.out);
+        assertTrue(beforeRestart.out.contains("last sequence 4"), "the restart's commands reuse sequence 6: " + beforeRestart.out);
+        assertTrue(beforeRestart.out.contains("1 decisions were never logged"), beforeRestart.out);
+        assertTrue(beforeRestart.out.contains("1 logged decisions belong to commands the journal never held"), beforeRestart.out);
+
+        // A restart voids the decision past the journal, whose sequence new commands will reuse.
+        try (ServerFixture server = new ServerFixture(new EngineContext().journalDir(journal), null))
+        {
+            final var stub = server.stub();
+            for (int i = 3; i < 8; i++)
+            {
+                stub.open(open("C-" + i, Urgency.HIGH, 3, ""));
+                stub.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build());
+            }
+        }
+        final Run afterRestart = run("replay", "--verify", "--journal", journal.toString());
+        assertEquals(0, afterRestart.exit, afterRestart.out);
+        assertTrue(afterRestart.out.contains("1 decisions were never logged"), afterRestart.out);
+        assertTrue(afterRestart.out.contains("1 logged decisions belong to commands the journal never held"), afterRestart.out);
+    }
+
+    private static void copy(final Path from, final Path to) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(from))
+        {
+            for (final Path p : (Iterable<Path>)files::iterator)
+            {
+                java.nio.file.Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+    }
+
+    private static void deleteTree(final Path dir) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir))
+        {
+            for (final Path p : (Iterable<Path>)files.sorted(java.util.Comparator.reverseOrder())::iterator)
+            {
+                java.nio.file.Files.delete(p);
+            }
+        }
     }
 
     private record Run(int exit, String out)

@@ -105,6 +105,12 @@ public final class TriageEngine implements AutoCloseable
             journalStage = new JournalHandler(journal, journalSpace);
             // Decisions from now on (recovery's replayed ones were logged by the run that made them).
             decisionLog = new DecisionLog(context.journalDir());
+            final long loggedAhead = decisionLog.voidBeyond(recovered.lastSequence());
+            if (loggedAhead >= 0)
+            {
+                LOG.log(System.Logger.Level.WARNING, "the decision log ran ahead of the journal before a crash (to sequence " +
+                    loggedAhead + ", journal " + recovered.lastSequence() + "); those decisions were never answered and are voided");
+            }
             book.decisionListener(decisionLog);
             decisionLog.start();
             book.snapshotWriter(b ->

@@ -92,36 +92,106 @@ final class ReplayCommand implements Callable<Integer>
         System.out.printf(Locale.ROOT, "open %d, assigned %d, pending %d, resolved kept %d, agents %d, assignments %d, policy v%d%n",
             stats.open, stats.assigned, stats.pending, stats.resolvedRetained, stats.agents, stats.assignmentsTotal, stats.policyVersion);
         System.out.printf(Locale.ROOT, "state hash %016x; invariants %s%n", book.stateHash(), problem == null ? "hold" : "BROKEN: " + problem);
-        final boolean decisionsMatch = !verify || verifyDecisions(recomputed, rebuilt.startSequence());
+        final boolean decisionsMatch = !verify || verifyDecisions(recomputed, rebuilt.startSequence(), result.lastSequence());
         return problem == null && decisionsMatch ? 0 : 1;
     }
 
     /**
-     * The log is written after the fact, so a crash may cut its tail short: a shorter log is reported, not failed;
-     * any difference, or a decision the journal does not imply, fails.
+     * Compare, sequence by sequence, what the log recorded with what the journal implies. The log is written beside
+     * the journal, so a crash may leave it short (decisions of journaled commands not yet logged: reported as
+     * missing and recomputed) or long (decisions of commands the journal never got, never answered: voided, by the
+     * restart's VOID line or, before any restart, by lying past the journal's end). Anything else fails.
      */
-    private boolean verifyDecisions(final java.util.List<String> recomputed, final long afterSequence)
+    private boolean verifyDecisions(final java.util.List<String> recomputed, final long afterSequence, final long journalLast)
     {
-        // Decisions a snapshot start did not recompute are not compared.
-        final java.util.List<String> recorded = dev.triage.engine.journal.DecisionLog.read(journal).stream()
-            .filter(line -> dev.triage.engine.journal.DecisionLog.sequenceOf(line) > afterSequence).toList();
-        final int common = Math.min(recorded.size(), recomputed.size());
-        for (int i = 0; i < common; i++)
+        final java.util.List<String> recorded = new java.util.ArrayList<>();
+        int voided = 0;
+        for (final String line : dev.triage.engine.journal.DecisionLog.read(journal))
         {
-            if (!recorded.get(i).equals(recomputed.get(i)))
+            final long sequence = dev.triage.engine.journal.DecisionLog.sequenceOf(line);
+            if (dev.triage.engine.journal.DecisionLog.isVoid(line))
             {
-                System.out.printf(Locale.ROOT, "MISMATCH at decision %d:%n  recorded:   %s%n  recomputed: %s%n", i, recorded.get(i), recomputed.get(i));
+                final int before = recorded.size();
+                recorded.removeIf(r -> dev.triage.engine.journal.DecisionLog.sequenceOf(r) > sequence);
+                voided += before - recorded.size();
+            }
+            else
+            {
+                recorded.add(line);
+            }
+        }
+        final java.util.Map<Long, java.util.List<String>> logged = bySequence(recorded, afterSequence);
+        final java.util.Map<Long, java.util.List<String>> implied = bySequence(recomputed, afterSequence);
+        long missing = 0;
+        final java.util.List<Long> missingAt = new java.util.ArrayList<>();
+        for (final java.util.Map.Entry<Long, java.util.List<String>> e : logged.entrySet())
+        {
+            final java.util.List<String> expected = implied.get(e.getKey());
+            if (expected == null && e.getKey() > journalLast)
+            {
+                voided += e.getValue().size();
+                continue;
+            }
+            final java.util.List<String> got = e.getValue();
+            if (expected == null || got.size() > expected.size() || !expected.subList(0, got.size()).equals(got))
+            {
+                System.out.printf(Locale.ROOT, "MISMATCH at sequence %d:%n  recorded:   %s%n  recomputed: %s%n", e.getKey(), got,
+                    expected == null ? "(no decision)" : expected);
                 return false;
             }
         }
-        if (recorded.size() > recomputed.size())
+        for (final java.util.Map.Entry<Long, java.util.List<String>> e : implied.entrySet())
         {
-            System.out.printf(Locale.ROOT, "MISMATCH: the log records %d decisions the journal does not imply, from: %s%n",
-                recorded.size() - recomputed.size(), recorded.get(common));
-            return false;
+            final java.util.List<String> got = logged.getOrDefault(e.getKey(), java.util.List.of());
+            if (got.size() < e.getValue().size())
+            {
+                missing += e.getValue().size() - got.size();
+                missingAt.add(e.getKey());
+            }
         }
-        System.out.printf(Locale.ROOT, "decisions: %,d recomputed, %,d recorded, all recorded ones match%s%n", recomputed.size(),
-            recorded.size(), recorded.size() < recomputed.size() ? " (the log's tail is missing, as after a crash)" : "");
+        System.out.printf(Locale.ROOT, "decisions: %,d recomputed, %,d recorded, all recorded ones match%n", recomputed.size(),
+            recorded.size());
+        if (missing > 0)
+        {
+            System.out.printf(Locale.ROOT, "  %,d decisions were never logged (the log lagged the journal at a crash); recomputed " +
+                "from the journal, at sequences %s%n", missing, ranges(missingAt));
+        }
+        if (voided > 0)
+        {
+            System.out.printf(Locale.ROOT, "  %,d logged decisions belong to commands the journal never held (made just before a " +
+                "crash, never answered): void%n", voided);
+        }
         return true;
+    }
+
+    private static java.util.Map<Long, java.util.List<String>> bySequence(final java.util.List<String> lines, final long afterSequence)
+    {
+        final java.util.Map<Long, java.util.List<String>> grouped = new java.util.TreeMap<>();
+        for (final String line : lines)
+        {
+            final long sequence = dev.triage.engine.journal.DecisionLog.sequenceOf(line);
+            if (sequence > afterSequence)
+            {
+                grouped.computeIfAbsent(sequence, k -> new java.util.ArrayList<>()).add(line);
+            }
+        }
+        return grouped;
+    }
+
+    /** Sorted sequences as runs: "4-9, 12, 15-16". */
+    private static String ranges(final java.util.List<Long> sorted)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < sorted.size(); )
+        {
+            int j = i;
+            while (j + 1 < sorted.size() && sorted.get(j + 1) <= sorted.get(j) + 1)
+            {
+                j++;
+            }
+            out.append(out.length() == 0 ? "" : ", ").append(sorted.get(i)).append(j > i ? "-" + sorted.get(j) : "");
+            i = j + 1;
+        }
+        return out.toString();
     }
 }

@@ -75,6 +75,54 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
         }
     }
 
+    /** Marks, in a line of its own, where a restart voided decisions the journal does not hold. */
+    public static final String VOID = " VOID ";
+
+    /**
+     * Decisions are logged by the processor beside the journal, so after a crash the log may hold decisions of
+     * commands that never reached the journal (never answered): the restarted engine reuses their sequences. Before
+     * any new decision, write a line voiding every logged decision after the journal's last sequence. Call before
+     * {@link #start()}.
+     *
+     * @param journalLastSequence the last sequence the journal holds after recovery.
+     * @return how far the log had run ahead (its last sequence), or -1 when nothing needed voiding.
+     */
+    public long voidBeyond(final long journalLastSequence)
+    {
+        final long logged = lastLoggedSequence();
+        if (logged <= journalLastSequence)
+        {
+            return -1;
+        }
+        try (ExcerptAppender voiding = queue.createAppender(); DocumentContext dc = voiding.writingDocument())
+        {
+            dc.wire().bytes().writeUtf8(journalLastSequence + VOID + "decisions after sequence " + journalLastSequence +
+                " through " + logged + " were made for commands the journal never held (lost in a crash, never answered)");
+        }
+        return logged;
+    }
+
+    /**
+     * @param line a line of the log.
+     * @return true for a line that voids the decisions logged before it with a sequence after its own.
+     */
+    public static boolean isVoid(final String line)
+    {
+        return line.contains(VOID);
+    }
+
+    private long lastLoggedSequence()
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.direction(net.openhft.chronicle.queue.TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                return dc.isPresent() ? sequenceOf(dc.wire().bytes().readUtf8()) : -1;
+            }
+        }
+    }
+
     /**
      * Start the writer thread; call before the processor makes decisions.
      */
