@@ -60,6 +60,12 @@ public final class TriageCli
                 commandLine.getErr().println("error: " + e.getMessage());
                 return 2;
             }
+            if (e instanceof IllegalStateException || e instanceof dev.triage.engine.journal.JournalFormatException)
+            {
+                // A refusal to start (a full disk, a damaged journal, other settings): the reason is the whole story.
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
             throw e;
         });
         return cl;

@@ -36,7 +36,9 @@ public final class JournalSpace
         this.directory = directory;
         this.reserveBytes = reserveBytes;
         this.probe = probe;
-        check(System.nanoTime());
+        checkedAtNs = System.nanoTime();
+        freeBytes = probe.applyAsLong(directory);
+        low = freeBytes < reserveBytes;
     }
 
     /**
