@@ -89,6 +89,25 @@ class CliIT
         return run.out;
     }
 
+    @Test
+    void shouldRefuseToServeADamagedJournalInOneLine(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path journal)
+        throws Exception
+    {
+        try (ServerFixture damaged = new ServerFixture(new dev.triage.engine.EngineContext().journalDir(journal), null))
+        {
+            for (final String id : new String[]{ "first", "MIDMARKER", "third" })
+            {
+                damaged.stub().open(TriageServiceIT.open(id, dev.triage.proto.v1.Urgency.NORMAL, 1, ""));
+            }
+        }
+        dev.triage.engine.fixture.JournalFiles.rewriteHeader(journal, "MIDMARKER", header -> 0);
+        final Run refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+            () -> execute("serve", "--journal", journal.toString(), "--port", "0", "--metrics-port", "-1"));
+        assertEquals(1, refused.exit, refused.err);
+        assertTrue(refused.err.startsWith("error: journal ") && refused.err.contains("records follow it"), refused.err);
+        assertEquals(1, refused.err.strip().lines().count(), "one line: " + refused.err);
+    }
+
     private Run run(final String... args)
     {
         final String[] full = new String[args.length + 2];
