@@ -20,7 +20,7 @@ import java.util.ArrayDeque;
  * (the next go in as earlier ones are answered); a batch's result goes out once all its items are decided, in batch
  * order. At most two batches are read ahead, so a fast client is slowed by HTTP/2 flow control, not refused.
  */
-final class IngestBatchStream implements StreamObserver<OpenBatch>, OpenCalls.Call
+final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implements StreamObserver<OpenBatch>
 {
     /** Items per message. */
     static final int MAX_ITEMS = 1_000;
@@ -44,24 +44,19 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>, OpenCalls.Ca
 
     private final TriageEngine engine;
     private final EpochClock clock;
-    private final StreamObserver<IngestBatchResult> out;
     private final ServerCallStreamObserver<IngestBatchResult> call;
     private final int window;
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private long received;
     private int inFlight;
     private boolean clientDone;
-    private boolean closed;
-    private final OpenCalls openCalls;
 
     IngestBatchStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out,
         final OpenCalls openCalls)
     {
-        this.openCalls = openCalls;
-        openCalls.add(this);
+        super(out, openCalls);
         this.engine = engine;
         this.clock = clock;
-        this.out = out;
         window = IngestStream.window(engine);
         if (out instanceof ServerCallStreamObserver<IngestBatchResult> serverCall)
         {
@@ -184,22 +179,5 @@ final class IngestBatchStream implements StreamObserver<OpenBatch>, OpenCalls.Ca
     {
         clientDone = true;
         emitFinished();
-    }
-
-    /** The engine halted: no item still in flight will be answered, so the stream ends now, saying why. */
-    @Override
-    public synchronized void fail(final Status status)
-    {
-        if (!closed)
-        {
-            markClosed();
-            out.onError(status.asRuntimeException());
-        }
-    }
-
-    private void markClosed()
-    {
-        closed = true;
-        openCalls.remove(this);
     }
 }

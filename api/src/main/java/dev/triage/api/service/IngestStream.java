@@ -21,29 +21,24 @@ import org.agrona.concurrent.EpochClock;
  * (manual inbound flow control),
  * so a fast client is slowed by HTTP/2 flow control instead of flooding the ring and having items refused.
  */
-final class IngestStream implements StreamObserver<OpenRequest>, OpenCalls.Call
+final class IngestStream extends AnsweredStream<IngestResult> implements StreamObserver<OpenRequest>
 {
     private final TriageEngine engine;
     private final EpochClock clock;
     /** Items read but not yet answered, per stream (at most a quarter of the ring, so streams share it). */
     static final int WINDOW = 4_096;
 
-    private final StreamObserver<IngestResult> out;
     private final ServerCallStreamObserver<IngestResult> call;
     private long received;
     private long answered;
     private boolean clientDone;
-    private boolean closed;
-    private final OpenCalls openCalls;
 
     IngestStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestResult> out,
         final OpenCalls openCalls)
     {
-        this.openCalls = openCalls;
-        openCalls.add(this);
+        super(out, openCalls);
         this.engine = engine;
         this.clock = clock;
-        this.out = out;
         if (out instanceof ServerCallStreamObserver<IngestResult> serverCall)
         {
             call = serverCall;
@@ -137,22 +132,5 @@ final class IngestStream implements StreamObserver<OpenRequest>, OpenCalls.Call
             markClosed();
             out.onCompleted();
         }
-    }
-
-    /** The engine halted: no item still in flight will be answered, so the stream ends now, saying why. */
-    @Override
-    public synchronized void fail(final Status status)
-    {
-        if (!closed)
-        {
-            markClosed();
-            out.onError(status.asRuntimeException());
-        }
-    }
-
-    private void markClosed()
-    {
-        closed = true;
-        openCalls.remove(this);
     }
 }
