@@ -47,6 +47,27 @@ public final class EngineContext
     public static final String RETAIN_RESOLVED_PROP = "triage.engine.retainResolved";
     public static final int RETAIN_RESOLVED_DEFAULT = 100_000;
 
+    /** How the ring's consumers are laid out: one thread doing everything, or the journal beside the processor. */
+    public static final String PIPELINE_PROP = "triage.engine.pipeline";
+    public static final Pipeline PIPELINE_DEFAULT = Pipeline.THREE_STAGES;
+
+    /**
+     * The consumers of the ring.
+     */
+    public enum Pipeline
+    {
+        /**
+         * One thread journals, applies and answers each command, in that order (LMAX's business logic processor
+         * with its journal inline): one handoff from the caller and one back, no stage waiting on another.
+         */
+        ONE_STAGE,
+        /**
+         * The journal beside the processor on two threads, the replies on a third after both: more parallel,
+         * more handoffs.
+         */
+        THREE_STAGES
+    }
+
     /** process: appends reach the page cache (survive a killed process); fsync: forced to disk per batch (survive power loss). */
     public static final String DURABILITY_PROP = "triage.engine.durability";
     public static final Durability DURABILITY_DEFAULT = Durability.PROCESS;
@@ -122,6 +143,7 @@ public final class EngineContext
 
     private boolean concluded;
     private int ringSize = Integer.getInteger(RING_SIZE_PROP, RING_SIZE_DEFAULT);
+    private Pipeline pipeline = Pipeline.valueOf(System.getProperty(PIPELINE_PROP, PIPELINE_DEFAULT.name()));
     private WaitStrategyKind waitStrategy = WaitStrategyKind.valueOf(
         System.getProperty(WAIT_STRATEGY_PROP, WAIT_STRATEGY_DEFAULT.name()));
     private long tickIntervalMs = Long.getLong(TICK_INTERVAL_MS_PROP, TICK_INTERVAL_MS_DEFAULT);
@@ -481,5 +503,21 @@ public final class EngineContext
     public java.util.function.ToLongFunction<Path> journalSpaceProbe()
     {
         return journalSpaceProbe;
+    }
+
+    /**
+     * @param pipeline how the ring's consumers are laid out.
+     * @return this.
+     */
+    public EngineContext pipeline(final Pipeline pipeline)
+    {
+        checkOpen();
+        this.pipeline = pipeline;
+        return this;
+    }
+
+    public Pipeline pipeline()
+    {
+        return pipeline;
     }
 }

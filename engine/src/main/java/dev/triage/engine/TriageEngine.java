@@ -132,10 +132,7 @@ public final class TriageEngine implements AutoCloseable
             recovered = Journal.ReplayResult.none();
         }
         final com.lmax.disruptor.WaitStrategy waitStrategy = context.waitStrategy().create();
-        journalStage = journalStage == null ? null : ProgressBlockingWaitStrategy.signalling(journalStage, waitStrategy);
-        journalStageHandler = journalStage;
         processor = new ProcessorHandler(book, snapshots == null ? 0 : context.snapshotEveryCommands());
-        final EventHandler<Command> processorStage = ProgressBlockingWaitStrategy.signalling(processor, waitStrategy);
         translator = new CommandTranslator(recovered.lastSequence() + 1);
         // Watchers see what happens from now on, not the replayed past.
         book.queueEventSink(context.queueEventSink());
@@ -143,17 +140,34 @@ public final class TriageEngine implements AutoCloseable
             Command::new, context.ringSize(), stageThreads, ProducerType.MULTI, waitStrategy);
         disruptor.setDefaultExceptionHandler(new FatalExceptionHandler());
         final ReplyHandler responder = new ReplyHandler(lateReplies);
-        if (journalStage != null)
+        final SingleStageHandler single;
+        if (context.pipeline() == EngineContext.Pipeline.ONE_STAGE)
         {
-            // 1. journaler: appends each state-changing command, beside the processor.
-            // 2. processor: the single writer, applies the command to the book.
-            // 3. responder: after both, completes replies and clears the slot.
-            disruptor.handleEventsWith(journalStage, processorStage).then(responder);
+            // 1-3 on one thread: journal, apply, answer each command (answers wait for a forced journal's batch end).
+            single = new SingleStageHandler(journalStage, processor, responder,
+                journalStage != null && context.durability() == EngineContext.Durability.FSYNC);
+            disruptor.handleEventsWith(single);
+            // The journal is never behind the processor on the same thread: a snapshot need not wait for it.
+            journalStageHandler = null;
         }
         else
         {
-            // 2. processor, then 3. responder (no journal configured).
-            disruptor.handleEventsWith(processorStage).then(responder);
+            single = null;
+            journalStage = journalStage == null ? null : ProgressBlockingWaitStrategy.signalling(journalStage, waitStrategy);
+            journalStageHandler = journalStage;
+            final EventHandler<Command> processorStage = ProgressBlockingWaitStrategy.signalling(processor, waitStrategy);
+            if (journalStage != null)
+            {
+                // 1. journaler: appends each state-changing command, beside the processor.
+                // 2. processor: the single writer, applies the command to the book.
+                // 3. responder: after both, completes replies and clears the slot.
+                disruptor.handleEventsWith(journalStage, processorStage).then(responder);
+            }
+            else
+            {
+                // 2. processor, then 3. responder (no journal configured).
+                disruptor.handleEventsWith(processorStage).then(responder);
+            }
         }
         if (context.tickIntervalMs() > 0)
         {
@@ -164,6 +178,10 @@ public final class TriageEngine implements AutoCloseable
         else
         {
             ticker = null;
+        }
+        if (single != null)
+        {
+            single.ring(disruptor.getRingBuffer());
         }
         ring = disruptor.start();
         if (book.parkedCount() > 0)
@@ -403,7 +421,7 @@ public final class TriageEngine implements AutoCloseable
      */
     private void awaitJournal(final long sequence)
     {
-        while (!halted && disruptor.getSequenceValueFor(journalStageHandler) + translator.sequenceBase() < sequence)
+        while (journalStageHandler != null && !halted && disruptor.getSequenceValueFor(journalStageHandler) + translator.sequenceBase() < sequence)
         {
             Thread.onSpinWait();
         }

@@ -7,7 +7,8 @@ import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import org.agrona.concurrent.CachedEpochClock;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
@@ -31,9 +32,10 @@ class TriageEngineTest
 {
     private static final long WAIT_S = 10;
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(EngineContext.Pipeline.class)
     @Timeout(60)
-    void shouldAssignEveryConversationExactlyOnceUnderConcurrentPublishers() throws Exception
+    void shouldAssignEveryConversationExactlyOnceUnderConcurrentPublishers(final EngineContext.Pipeline pipeline) throws Exception
     {
         final int producers = 4;
         final int perProducer = 5_000;
@@ -44,7 +46,7 @@ class TriageEngineTest
         final AtomicInteger answered = new AtomicInteger();
         final AtomicInteger published = new AtomicInteger();
         final ExecutorService pool = Executors.newFixedThreadPool(producers + agents);
-        try (TriageEngine engine = TriageEngine.start(new EngineContext().ringSize(1024).tickIntervalMs(1)))
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().pipeline(pipeline).ringSize(1024).tickIntervalMs(1)))
         {
             for (int a = 0; a < agents; a++)
             {
@@ -113,11 +115,12 @@ class TriageEngineTest
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(EngineContext.Pipeline.class)
     @Timeout(30)
-    void shouldAnswerParkedNextBestWhenAConversationArrives() throws Exception
+    void shouldAnswerParkedNextBestWhenAConversationArrives(final EngineContext.Pipeline pipeline) throws Exception
     {
-        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0)))
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().pipeline(pipeline).tickIntervalMs(0)))
         {
             engine.submit(Command.upsertAgent("ann", 2, "en")).get(WAIT_S, TimeUnit.SECONDS);
             final var waiting = engine.submit(Command.nextBest("ann", 60_000));
@@ -130,13 +133,14 @@ class TriageEngineTest
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(EngineContext.Pipeline.class)
     @Timeout(30)
-    void shouldTimeOutParkedNextBestOnTick() throws Exception
+    void shouldTimeOutParkedNextBestOnTick(final EngineContext.Pipeline pipeline) throws Exception
     {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(1_000_000);
-        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0).clock(clock)))
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().pipeline(pipeline).tickIntervalMs(0).clock(clock)))
         {
             engine.submit(Command.upsertAgent("ann", 2)).get(WAIT_S, TimeUnit.SECONDS);
             final var waiting = engine.submit(Command.nextBest("ann", 5_000));
@@ -148,13 +152,14 @@ class TriageEngineTest
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(EngineContext.Pipeline.class)
     @Timeout(30)
-    void shouldRefuseAtOnceWhenTheRingIsFullAndAnswerAllOnceDrained() throws Exception
+    void shouldRefuseAtOnceWhenTheRingIsFullAndAnswerAllOnceDrained(final EngineContext.Pipeline pipeline) throws Exception
     {
         final CountDownLatch gate = new CountDownLatch(1);
         final EventHandler<Command> blockingJournal = (event, sequence, endOfBatch) -> gate.await();
-        try (TriageEngine engine = TriageEngine.start(new EngineContext().ringSize(8).tickIntervalMs(0).journalHandler(blockingJournal)))
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().pipeline(pipeline).ringSize(8).tickIntervalMs(0).journalHandler(blockingJournal)))
         {
             final List<java.util.concurrent.CompletableFuture<Reply>> accepted = new ArrayList<>();
             int rejected = 0;
@@ -184,9 +189,10 @@ class TriageEngineTest
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(EngineContext.Pipeline.class)
     @Timeout(30)
-    void shouldHaltAndRefuseIntakeAfterAFatalStageError() throws Exception
+    void shouldHaltAndRefuseIntakeAfterAFatalStageError(final EngineContext.Pipeline pipeline) throws Exception
     {
         final EventHandler<Command> failingJournal = (event, sequence, endOfBatch) ->
         {
@@ -195,7 +201,7 @@ class TriageEngineTest
                 throw new java.io.IOException("disk full");
             }
         };
-        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0).journalHandler(failingJournal)))
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().pipeline(pipeline).tickIntervalMs(0).journalHandler(failingJournal)))
         {
             assertEquals(ResultCode.OK, engine.submit(Command.open("c1", Urgency.LOW, 1)).get(WAIT_S, TimeUnit.SECONDS).result);
             final var resolve = engine.submit(Command.onConversation(CommandType.RESOLVE, "c1"));

@@ -5,7 +5,8 @@ import dev.triage.engine.TriageEngine;
 import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.ResultCode;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,10 +26,11 @@ class FsyncJournalTest
     @TempDir
     Path dir;
 
-    @Test
-    void shouldAnswerAfterForcingAndRecoverEverything() throws Exception
+    @ParameterizedTest
+    @EnumSource(EngineContext.Pipeline.class)
+    void shouldAnswerAfterForcingAndRecoverEverything(final EngineContext.Pipeline pipeline) throws Exception
     {
-        try (TriageEngine engine = TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0)
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().pipeline(pipeline).journalDir(dir).tickIntervalMs(0)
             .durability(EngineContext.Durability.FSYNC)))
         {
             for (int i = 0; i < 200; i++)
@@ -37,7 +39,7 @@ class FsyncJournalTest
             }
             assertFalse(engine.isHalted());
         }
-        try (TriageEngine engine = TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0)
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().pipeline(pipeline).journalDir(dir).tickIntervalMs(0)
             .durability(EngineContext.Durability.FSYNC)))
         {
             assertEquals(200, engine.recovered().commands());
