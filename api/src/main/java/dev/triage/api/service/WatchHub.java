@@ -5,9 +5,7 @@ import dev.triage.proto.v1.QueueEvent;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,7 +49,7 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
     private final AtomicLong dropped = new AtomicLong();
     private long droppedSeen;
     private volatile Status halted;
-    private final AgentRunner runner;
+    private final dev.triage.engine.time.WakeableAgentThread runner;
 
     /**
      * @param capacity events in flight between the processor and the hub.
@@ -64,8 +62,8 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
         {
             free.offer(new Slot());
         }
-        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), t -> { }, null, this);
-        AgentRunner.startOnThread(runner);
+        runner = new dev.triage.engine.time.WakeableAgentThread(this, t -> System.getLogger(WatchHub.class.getName())
+            .log(System.Logger.Level.ERROR, "watch hub failed", t)).start();
     }
 
     /**
@@ -83,6 +81,7 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
         if (slot == null)
         {
             dropped.lazySet(dropped.get() + 1);
+            runner.wake();
             return;
         }
         slot.kind = kind;
@@ -92,6 +91,7 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
         slot.agentId = agentId;
         slot.scoreUnits = scoreUnits;
         events.offer(slot);
+        runner.wake();
     }
 
     /**
@@ -118,6 +118,7 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
     void halt(final Status status)
     {
         halted = status;
+        runner.wake();
     }
 
     public int watchers()

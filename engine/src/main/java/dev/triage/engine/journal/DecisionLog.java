@@ -10,9 +10,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +59,7 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
     private final StringBuilder line = new StringBuilder(160);
     private Slot taken;
     private ExcerptAppender appender;
-    private AgentRunner runner;
+    private dev.triage.engine.time.WakeableAgentThread runner;
 
     /**
      * @param journalDir the journal's directory; the log lives in its {@code decisions} folder.
@@ -128,8 +126,8 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
      */
     public void start()
     {
-        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), t -> { }, null, this);
-        AgentRunner.startOnThread(runner);
+        runner = new dev.triage.engine.time.WakeableAgentThread(this, t -> System.getLogger(DecisionLog.class.getName())
+            .log(System.Logger.Level.ERROR, "decision log writer failed", t)).start();
     }
 
     /**
@@ -218,6 +216,7 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
     {
         copyAssignment(take(), cause, sequence, nowMs, r);
         pending.offer(taken);
+        wakeWriter();
     }
 
     @Override
@@ -225,6 +224,7 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
     {
         copyReturn(take(), cause, sequence, nowMs, conversationId, agentId);
         pending.offer(taken);
+        wakeWriter();
     }
 
     /** On the processor thread: never drop a decision; wait for the writer if it is a whole buffer behind. */
@@ -233,10 +233,20 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
         Slot slot;
         while ((slot = free.poll()) == null)
         {
+            wakeWriter();
             Thread.onSpinWait();
         }
         taken = slot;
         return slot;
+    }
+
+    /** The writer sleeps while it has nothing to write; a decision handed over wakes it (no polling). */
+    private void wakeWriter()
+    {
+        if (runner != null)
+        {
+            runner.wake();
+        }
     }
 
     @Override
