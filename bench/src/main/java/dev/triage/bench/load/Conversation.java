@@ -19,15 +19,15 @@ public record Conversation(int index, String id, int urgency, int impact, String
      */
     public static int indexOf(final String id)
     {
-        return Integer.parseInt(id, 2, id.length(), 10);
+        return Integer.parseInt(id, id.lastIndexOf('-') + 1, id.length(), 10);
     }
 
     /**
-     * @param run a per-run prefix character, so runs against one long-lived peer never collide.
+     * @param run a per-run prefix, so runs against one long-lived peer never collide.
      * @param index the index.
      * @return the id.
      */
-    public static String idOf(final char run, final int index)
+    public static String idOf(final String run, final int index)
     {
         return run + "-" + index;
     }

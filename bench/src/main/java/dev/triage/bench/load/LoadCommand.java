@@ -108,7 +108,13 @@ public final class LoadCommand implements Callable<Integer>
     @Option(names = "--quiet", description = "no progress line")
     boolean quiet;
 
-    private char run = (char)('a' + (int)(System.currentTimeMillis() / 1000 % 20));
+    /**
+     * Ids are prefixed per run so runs against one long-lived server never collide: an Open of an id the server
+     * still keeps (resolved) is an idempotent no-op, and such a run would find nothing to claim. The prefix is this
+     * invocation's start in base 36 (a new one every millisecond) and a count of runs in it.
+     */
+    private final String invocation = Long.toString(System.currentTimeMillis(), 36);
+    private int runs;
 
     /**
      * @param args command line.
@@ -260,10 +266,9 @@ public final class LoadCommand implements Callable<Integer>
         return result;
     }
 
-    private char nextRun()
+    private String nextRun()
     {
-        run = (char)(run + 1);
-        return run;
+        return invocation + (char)('a' + runs++ % 26);
     }
 
     /** One line per run; with Triage and peers, the ratios Triage/peer. */

@@ -47,7 +47,7 @@ final class Schedule
      * {@code spikeCount} conversations about one incident (urgency HIGH, one skill) spread over
      * {@code spikeSeconds} from {@code spikeAt}.
      */
-    static Schedule poisson(final char run, final long seed, final int agentCount, final double rate, final double seconds,
+    static Schedule poisson(final String run, final long seed, final int agentCount, final double rate, final double seconds,
         final int spikeCount, final double spikeAt, final double spikeSeconds)
     {
         final SplittableRandom random = new SplittableRandom(seed);
@@ -85,7 +85,7 @@ final class Schedule
     }
 
     /** {@code count} conversations, all due at once (throughput runs). */
-    static Schedule burst(final char run, final long seed, final int agentCount, final int count)
+    static Schedule burst(final String run, final long seed, final int agentCount, final int count)
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final List<Conversation> conversations = new ArrayList<>(count);
@@ -100,7 +100,7 @@ final class Schedule
      * The arrival times (and urgency, impact, first skill, incident) of every OPEN in a journal, compressed by
      * {@code speed}.
      */
-    static Schedule fromJournal(final char run, final Path journalDir, final int agentCount, final double speed)
+    static Schedule fromJournal(final String run, final Path journalDir, final int agentCount, final double speed)
     {
         final List<Conversation> conversations = new ArrayList<>();
         final long[] first = { Long.MIN_VALUE };
@@ -130,7 +130,7 @@ final class Schedule
         return new Schedule(agents(agentCount), conversations, null);
     }
 
-    private static Conversation random(final char run, final int index, final SplittableRandom random, final long atNanos)
+    private static Conversation random(final String run, final int index, final SplittableRandom random, final long atNanos)
     {
         final double u = random.nextDouble();
         int urgency = 1;

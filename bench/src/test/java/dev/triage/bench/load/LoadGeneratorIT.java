@@ -30,7 +30,7 @@ class LoadGeneratorIT
     @Test
     void shouldDriveARealServerThroughASpikeAndReportIt() throws Exception
     {
-        final Schedule schedule = Schedule.poisson('x', 7, 4, 150, 3, 300, 1, 1);
+        final Schedule schedule = Schedule.poisson("x", 7, 4, 150, 3, 300, 1, 1);
         try (TriageServer server = TriageServer.start(new ServerContext().port(0).metricsPort(-1)
             .engineContext(new EngineContext().journalDir(dir.resolve("journal")).tickIntervalMs(100))))
         {
@@ -64,8 +64,8 @@ class LoadGeneratorIT
     @Test
     void shouldGiveTheSameWorkloadForTheSameSeed()
     {
-        final Schedule a = Schedule.poisson('a', 11, 8, 500, 2, 100, 1, 0.5);
-        final Schedule b = Schedule.poisson('a', 11, 8, 500, 2, 100, 1, 0.5);
+        final Schedule a = Schedule.poisson("a", 11, 8, 500, 2, 100, 1, 0.5);
+        final Schedule b = Schedule.poisson("a", 11, 8, 500, 2, 100, 1, 0.5);
         assertEquals(a.conversations, b.conversations);
         assertEquals(a.agents, b.agents);
         assertTrue(a.conversations.stream().filter(c -> !c.incident().isEmpty()).count() == 100, "the spike is in the schedule");
