@@ -67,6 +67,11 @@ final class ServeCommand implements Callable<Integer>
         description = "ring wait strategy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; YIELDING for dedicated hosts)")
     EngineContext.WaitStrategyKind waitStrategy;
 
+    @Option(names = "--pipeline", defaultValue = "ONE_STAGE",
+        description = "ring consumers: ONE_STAGE (journal, apply, answer on one thread: fewest handoffs, best on small hosts) or "
+            + "THREE_STAGES (journal beside the processor, answers after both: for hosts with cores to spare) (default: ${DEFAULT-VALUE})")
+    EngineContext.Pipeline pipeline;
+
     @Option(names = "--handshake-timeout", defaultValue = "10s", converter = Durations.class,
         description = "close a connection that has not completed its HTTP/2 (and TLS) handshake within this (default: ${DEFAULT-VALUE})")
     long handshakeTimeoutMs;
@@ -103,7 +108,7 @@ final class ServeCommand implements Callable<Integer>
             .maxConnectionAgeMs(maxConnectionAgeMs)
             .maxConnections(maxConnections)
             .maxConnectionsPerAddress(maxConnectionsPerAddress)
-            .engineContext(new EngineContext().waitStrategy(waitStrategy).journalDir(journal).snapshotEveryCommands(snapshotEvery)
+            .engineContext(new EngineContext().waitStrategy(waitStrategy).pipeline(pipeline).journalDir(journal).snapshotEveryCommands(snapshotEvery)
                 .durability(durability).retentionDays(retentionDays).journalReserveBytes(journalReserveMb << 20).journalRoll(rollCycle)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
