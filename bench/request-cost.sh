@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# What a request costs the server, end to end over the network, side by side in one run:
+#   bench/request-cost.sh [--conversations N] [--rounds R]
+# Starts Redis (bench/peers.sh) and two Triage servers on fresh journals, one per pipeline layout (ONE_STAGE,
+# THREE_STAGES), then, round after round, drives each in turn with the same seeded throughput workload (open N
+# conversations as fast as possible, then claim them all: NextBest + Resolve) and reads each server's CPU time and
+# context switches from /proc around its turn. Prints every round and the median of rounds 2..R (round 1 warms the
+# JIT up) per conversation: server CPU microseconds, voluntary + involuntary switches, opens/s and claims/s.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+n=30000
+rounds=4
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --conversations) n="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    *) echo "usage: bench/request-cost.sh [--conversations N] [--rounds R]" >&2; exit 2 ;;
+  esac
+done
+out="$here/target/request-cost"
+mkdir -p "$out"
+"$here/peers.sh" start >&2
+"$root/triage" --version >/dev/null 2>&1 || true   # builds the server jar if needed
+"$root/triage" load --help >/dev/null 2>&1 || true  # builds the load generator if needed
+declare -A port=([one]=7601 [three]=7602) pid=() journal=()
+for layout in one three; do
+  journal[$layout]="$(mktemp -d)"
+  pipeline=$([ "$layout" = one ] && echo ONE_STAGE || echo THREE_STAGES)
+  "$root/triage" serve --journal "${journal[$layout]}" --port "${port[$layout]}" --metrics-port -1 --pipeline "$pipeline" \
+    > "$out/server-$layout.log" 2>&1 &
+done
+trap 'for l in one three; do pkill -f "journal ${journal[$l]}" 2>/dev/null || true; rm -rf "${journal[$l]}"; done' EXIT
+for layout in one three; do
+  for _ in $(seq 1 240); do grep -q listening "$out/server-$layout.log" 2>/dev/null && break; sleep 0.5; done
+  pid[$layout]=$(pgrep -f "journal ${journal[$layout]}" | head -n 1)
+done
+pid[redis]=$(cat "$here/target/peers/redis/redis.pid")
+
+snap() { # pid -> "cpu-ticks voluntary involuntary"
+  local v=0 i=0
+  for t in /proc/$1/task/*/status; do
+    v=$((v + $(awk '/^voluntary_ctxt_switches/ {print $2}' "$t" 2>/dev/null || echo 0)))
+    i=$((i + $(awk '/^nonvoluntary_ctxt_switches/ {print $2}' "$t" 2>/dev/null || echo 0)))
+  done
+  echo "$(awk '{print $14 + $15}' /proc/$1/stat) $v $i"
+}
+tck=$(getconf CLK_TCK)
+: > "$out/rounds.txt"
+for round in $(seq 1 "$rounds"); do
+  for target in one three redis; do
+    if [ "$target" = redis ]; then args=(--target redis); else args=(--target triage --triage "localhost:${port[$target]}"); fi
+    read -r c0 v0 i0 <<<"$(snap "${pid[$target]}")"
+    line=$("$root/triage" load --profile throughput --conversations "$n" --seed 7 --quiet --out "$out/report-$target" "${args[@]}" \
+      | grep -E '^(triage|redis) ')
+    read -r c1 v1 i1 <<<"$(snap "${pid[$target]}")"
+    echo "$round $target $(echo "$line" | awk '{gsub(",", "", $3); gsub(",", "", $4); print $3, $4}') \
+$(awk -v c=$((c1 - c0)) -v v=$((v1 - v0)) -v i=$((i1 - i0)) -v n="$n" -v t="$tck" \
+      'BEGIN { printf "%.1f %.2f %.2f", c * 1e6 / t / n, v / n, i / n }')" | tee -a "$out/rounds.txt"
+  done
+done
+echo
+echo "median of rounds 2..$rounds, per conversation (open + NextBest + Resolve), $n conversations a round:"
+printf '%-7s %10s %10s %16s %22s\n' target opens/s claims/s "server CPU us" "switches (vol+invol)"
+for target in one three redis; do
+  awk -v t="$target" '$1 > 1 && $2 == t' "$out/rounds.txt" | sort -k5 -n | awk -v t="$target" '
+    { o[NR] = $3; c[NR] = $4; cpu[NR] = $5; v[NR] = $6 + $7 }
+    END { m = int((NR + 1) / 2); printf "%-7s %10s %10s %16s %22s\n", t, o[m], c[m], cpu[m], v[m] }'
+done
