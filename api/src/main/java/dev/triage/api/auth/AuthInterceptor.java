@@ -40,6 +40,8 @@ public final class AuthInterceptor implements ServerInterceptor
         Map.entry("NextBest", AGENT),
         Map.entry("Ack", AGENT),
         Map.entry("Release", AGENT_OR_SUPERVISOR),
+        // Each request of a session is checked for the agent it acts for.
+        Map.entry("Session", AGENT_OR_SUPERVISOR),
         Map.entry("Top", SUPERVISOR),
         Map.entry("Stats", SUPERVISOR),
         Map.entry("Watch", SUPERVISOR),

@@ -106,7 +106,7 @@ final class RequestValidator
     static StatusRuntimeException nextBest(final NextBestRequest r)
     {
         return new Violations().id(r.getAgentId(), "agent_id")
-            .require(r.getWaitMs() <= MAX_WAIT_MS, "wait_ms", "must be 0.." + MAX_WAIT_MS)
+            .require(Integer.toUnsignedLong(r.getWaitMs()) <= MAX_WAIT_MS, "wait_ms", "must be 0.." + MAX_WAIT_MS)
             .toException();
     }
 

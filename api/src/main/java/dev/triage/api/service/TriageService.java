@@ -153,6 +153,12 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     }
 
     @Override
+    public StreamObserver<dev.triage.proto.v1.SessionRequest> session(final StreamObserver<dev.triage.proto.v1.SessionReply> out)
+    {
+        return new SessionStream(engine, onAssignedWaitMs, out, openCalls);
+    }
+
+    @Override
     public void upsertAgent(final UpsertAgentRequest request, final StreamObserver<AgentReply> out)
     {
         if (valid(RequestValidator.upsertAgent(request), out))

@@ -1,0 +1,248 @@
+package dev.triage.api.service;
+
+import com.google.rpc.BadRequest;
+import dev.triage.api.auth.Principal;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ReplyListener;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.proto.v1.AgentConversationRequest;
+import dev.triage.proto.v1.NextBestRequest;
+import dev.triage.proto.v1.ResolveAndNextRequest;
+import dev.triage.proto.v1.SessionError;
+import dev.triage.proto.v1.SessionFieldViolation;
+import dev.triage.proto.v1.SessionReply;
+import dev.triage.proto.v1.SessionRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+import java.util.function.LongConsumer;
+
+/**
+ * One agent session stream: many agents' requests multiplexed, each answered by correlation id in whatever order the
+ * engine decides them (a waiting NextBest does not hold up the requests after it). Every request is validated and
+ * authorised as its unary twin is, and a failure answers that request only. Back-pressure as Ingest has it: at most
+ * {@link IngestStream#window} requests are read ahead of their answers.
+ */
+final class SessionStream extends AnsweredStream<SessionReply> implements StreamObserver<SessionRequest>
+{
+    private final TriageEngine engine;
+    private final Principal principal;
+    private final LongConsumer onAssignedWaitMs;
+    private final ServerCallStreamObserver<SessionReply> call;
+    private long received;
+    private long answered;
+    private boolean clientDone;
+
+    SessionStream(final TriageEngine engine, final LongConsumer onAssignedWaitMs, final StreamObserver<SessionReply> out,
+        final OpenCalls openCalls)
+    {
+        super(out, openCalls);
+        this.engine = engine;
+        this.onAssignedWaitMs = onAssignedWaitMs;
+        principal = Principal.current();
+        if (out instanceof ServerCallStreamObserver<SessionReply> serverCall)
+        {
+            call = serverCall;
+            call.disableAutoRequest();
+            call.request(IngestStream.window(engine));
+        }
+        else
+        {
+            call = null;
+        }
+    }
+
+    @Override
+    public void onNext(final SessionRequest request)
+    {
+        synchronized (this)
+        {
+            received++;
+        }
+        final long id = request.getCorrelationId();
+        switch (request.getOpCase())
+        {
+            case NEXT_BEST -> nextBest(id, request.getNextBest());
+            case ACK -> byAgent(id, CommandType.ACK, request.getAck());
+            case RELEASE -> byAgent(id, CommandType.RELEASE, request.getRelease());
+            case RESOLVE -> byAgent(id, CommandType.RESOLVE, request.getResolve());
+            case AGENT_REPLIED -> byAgent(id, CommandType.AGENT_REPLIED, request.getAgentReplied());
+            case RESOLVE_AND_NEXT -> resolveAndNext(id, request.getResolveAndNext());
+            default -> answer(error(id, Status.INVALID_ARGUMENT.withDescription(
+                "invalid request: op must be one of next_best, ack, release, resolve, agent_replied, resolve_and_next")));
+        }
+    }
+
+    private void nextBest(final long id, final NextBestRequest r)
+    {
+        if (allowed(id, RequestValidator.nextBest(r), r.getAgentId()))
+        {
+            publish(id, Command.nextBest(r.getAgentId(), r.getWaitMs()));
+        }
+    }
+
+    private void byAgent(final long id, final CommandType type, final AgentConversationRequest r)
+    {
+        if (allowed(id, RequestValidator.agentConversation(r), r.getAgentId()))
+        {
+            final Command command = type == CommandType.ACK || type == CommandType.RELEASE
+                ? Command.byAgent(type, r.getAgentId(), r.getConversationId())
+                : Command.onConversation(type, r.getConversationId());
+            publish(id, command);
+        }
+    }
+
+    private void resolveAndNext(final long id, final ResolveAndNextRequest r)
+    {
+        final AgentConversationRequest resolve = AgentConversationRequest.newBuilder()
+            .setAgentId(r.getAgentId()).setConversationId(r.getConversationId()).build();
+        final StatusRuntimeException invalid = RequestValidator.agentConversation(resolve) != null
+            ? RequestValidator.agentConversation(resolve)
+            : RequestValidator.nextBest(NextBestRequest.newBuilder().setAgentId(r.getAgentId()).setWaitMs(r.getWaitMs()).build());
+        if (!allowed(id, invalid, r.getAgentId()))
+        {
+            return;
+        }
+        final Command command = Command.onConversation(CommandType.RESOLVE, r.getConversationId());
+        command.reply = new Reply(resolved ->
+        {
+            if (resolved.result != ResultCode.OK)
+            {
+                answer(replyOf(id, resolved));
+                return;
+            }
+            publish(id, Command.nextBest(r.getAgentId(), r.getWaitMs()));
+        });
+        refuseIfNotPublished(id, command);
+    }
+
+    /** Validation first, then the caller's right to act for the agent; a refusal answers this request only. */
+    private boolean allowed(final long id, final StatusRuntimeException invalid, final String agentId)
+    {
+        if (invalid != null)
+        {
+            answer(error(id, invalid));
+            return false;
+        }
+        if (!principal.mayActFor(agentId))
+        {
+            answer(error(id, Status.PERMISSION_DENIED.withDescription(
+                "token of agent " + principal.agentId() + " may not act for agent " + agentId)));
+            return false;
+        }
+        return true;
+    }
+
+    private void publish(final long id, final Command command)
+    {
+        final ReplyListener listener = reply -> answer(replyOf(id, reply));
+        command.reply = new Reply(listener);
+        refuseIfNotPublished(id, command);
+    }
+
+    private void refuseIfNotPublished(final long id, final Command command)
+    {
+        final ResultCode published = engine.publish(command);
+        if (published != ResultCode.OK)
+        {
+            answer(error(id, Status.fromCode(StatusMapper.codeOf(published)).withDescription(published.description())));
+        }
+    }
+
+    private SessionReply replyOf(final long id, final Reply reply)
+    {
+        if (StatusMapper.codeOf(reply.result) != Status.Code.OK)
+        {
+            return error(id, StatusMapper.statusOf(reply));
+        }
+        final SessionReply.Builder b = SessionReply.newBuilder().setCorrelationId(id);
+        if (reply.type == CommandType.NEXT_BEST)
+        {
+            if (reply.result == ResultCode.OK && reply.conversationId != null)
+            {
+                onAssignedWaitMs.accept(reply.waitedMs);
+            }
+            return b.setNextBest(ProtoMapper.nextBest(reply)).build();
+        }
+        return b.setConversation(dev.triage.proto.v1.ConversationReply.newBuilder().setId(reply.conversationId)
+            .setState(ProtoMapper.state(reply.conversationState))).build();
+    }
+
+    private static SessionReply error(final long id, final Status status)
+    {
+        return SessionReply.newBuilder().setCorrelationId(id).setError(SessionError.newBuilder()
+            .setCode(status.getCode().name()).setMessage(status.getDescription() == null ? "" : status.getDescription())).build();
+    }
+
+    /** A validation failure, with the field violations its unary call carries as google.rpc.BadRequest. */
+    private static SessionReply error(final long id, final StatusRuntimeException e)
+    {
+        final SessionError.Builder b = SessionError.newBuilder().setCode(e.getStatus().getCode().name())
+            .setMessage(e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription());
+        final com.google.rpc.Status detail = StatusProto.fromThrowable(e);
+        if (detail != null)
+        {
+            for (final com.google.protobuf.Any any : detail.getDetailsList())
+            {
+                if (any.is(BadRequest.class))
+                {
+                    try
+                    {
+                        for (final BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList())
+                        {
+                            b.addFieldViolations(SessionFieldViolation.newBuilder().setField(v.getField()).setDescription(v.getDescription()));
+                        }
+                    }
+                    catch (final com.google.protobuf.InvalidProtocolBufferException ignored)
+                    {
+                        // Packed by Violations itself: cannot be malformed.
+                    }
+                }
+            }
+        }
+        return SessionReply.newBuilder().setCorrelationId(id).setError(b).build();
+    }
+
+    private synchronized void answer(final SessionReply reply)
+    {
+        if (closed)
+        {
+            return;
+        }
+        out.onNext(reply);
+        answered++;
+        if (call != null && !clientDone)
+        {
+            call.request(1);
+        }
+        if (clientDone && answered == received)
+        {
+            markClosed();
+            out.onCompleted();
+        }
+    }
+
+    @Override
+    public synchronized void onError(final Throwable t)
+    {
+        // The client went away: what was published stays published (a waiting NextBest times out in the engine).
+        markClosed();
+    }
+
+    @Override
+    public synchronized void onCompleted()
+    {
+        clientDone = true;
+        if (!closed && answered == received)
+        {
+            markClosed();
+            out.onCompleted();
+        }
+    }
+}
