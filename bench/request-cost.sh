@@ -3,7 +3,8 @@
 #   bench/request-cost.sh [--conversations N] [--rounds R]
 # Starts Redis (bench/peers.sh) and two Triage servers on fresh journals, one per pipeline layout (ONE_STAGE,
 # THREE_STAGES), then, round after round, drives each in turn with the same seeded throughput workload (open N
-# conversations as fast as possible, then claim them all: NextBest + Resolve) and reads each server's CPU time and
+# conversations as fast as possible, then claim them all: NextBest + Resolve; "session" is the one-stage server with
+# the agents' calls multiplexed on one Session stream) and reads each server's CPU time and
 # context switches from /proc around its turn. Prints every round and the median of rounds 2..R (round 1 warms the
 # JIT up) per conversation: server CPU microseconds, voluntary + involuntary switches, opens/s and claims/s.
 set -euo pipefail
@@ -48,12 +49,17 @@ snap() { # pid -> "cpu-ticks voluntary involuntary"
 tck=$(getconf CLK_TCK)
 : > "$out/rounds.txt"
 for round in $(seq 1 "$rounds"); do
-  for target in one three redis; do
-    if [ "$target" = redis ]; then args=(--target redis); else args=(--target triage --triage "localhost:${port[$target]}"); fi
-    read -r c0 v0 i0 <<<"$(snap "${pid[$target]}")"
+  for target in ${TARGETS:-one session three redis}; do
+    server=$target
+    case "$target" in
+      redis) args=(--target redis) ;;
+      session) server=one; args=(--target triage-session --triage "localhost:${port[one]}") ;;
+      *) args=(--target triage --triage "localhost:${port[$target]}") ;;
+    esac
+    read -r c0 v0 i0 <<<"$(snap "${pid[$server]}")"
     line=$("$root/triage" load --profile throughput --conversations "$n" --seed 7 --quiet --out "$out/report-$target" "${args[@]}" \
-      | grep -E '^(triage|redis) ')
-    read -r c1 v1 i1 <<<"$(snap "${pid[$target]}")"
+      | grep -E '^(triage|triage-session|redis) ')
+    read -r c1 v1 i1 <<<"$(snap "${pid[$server]}")"
     echo "$round $target $(echo "$line" | awk '{gsub(",", "", $3); gsub(",", "", $4); print $3, $4}') \
 $(awk -v c=$((c1 - c0)) -v v=$((v1 - v0)) -v i=$((i1 - i0)) -v n="$n" -v t="$tck" \
       'BEGIN { printf "%.1f %.2f %.2f", c * 1e6 / t / n, v / n, i / n }')" | tee -a "$out/rounds.txt"
@@ -62,7 +68,7 @@ done
 echo
 echo "median of rounds 2..$rounds, per conversation (open + NextBest + Resolve), $n conversations a round:"
 printf '%-7s %10s %10s %16s %22s\n' target opens/s claims/s "server CPU us" "switches (vol+invol)"
-for target in one three redis; do
+for target in ${TARGETS:-one session three redis}; do
   awk -v t="$target" '$1 > 1 && $2 == t' "$out/rounds.txt" | sort -k5 -n | awk -v t="$target" '
     { o[NR] = $3; c[NR] = $4; cpu[NR] = $5; v[NR] = $6 + $7 }
     END { m = int((NR + 1) / 2); printf "%-7s %10s %10s %16s %22s\n", t, o[m], c[m], cpu[m], v[m] }'

@@ -38,6 +38,9 @@ final class SessionStream extends AnsweredStream<SessionReply> implements Stream
     private long received;
     private long answered;
     private boolean clientDone;
+    private final int window;
+    /** Answers given since more requests were last allowed in: replenished by half windows, not one by one. */
+    private int owed;
 
     SessionStream(final TriageEngine engine, final LongConsumer onAssignedWaitMs, final StreamObserver<SessionReply> out,
         final OpenCalls openCalls)
@@ -46,11 +49,12 @@ final class SessionStream extends AnsweredStream<SessionReply> implements Stream
         this.engine = engine;
         this.onAssignedWaitMs = onAssignedWaitMs;
         principal = Principal.current();
+        window = IngestStream.window(engine);
         if (out instanceof ServerCallStreamObserver<SessionReply> serverCall)
         {
             call = serverCall;
             call.disableAutoRequest();
-            call.request(IngestStream.window(engine));
+            call.request(window);
         }
         else
         {
@@ -217,9 +221,11 @@ final class SessionStream extends AnsweredStream<SessionReply> implements Stream
         }
         out.onNext(reply);
         answered++;
-        if (call != null && !clientDone)
+        // Each request(n) is a task on the transport's event loop: ask for more once half the window is used.
+        if (call != null && !clientDone && ++owed >= window / 2)
         {
-            call.request(1);
+            call.request(owed);
+            owed = 0;
         }
         if (clientDone && answered == received)
         {

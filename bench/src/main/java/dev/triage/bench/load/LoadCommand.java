@@ -28,7 +28,7 @@ public final class LoadCommand implements Callable<Integer>
     String profile;
 
     @Option(names = "--target", defaultValue = "triage", split = ",",
-        description = "triage, redis, postgres, postgres-lateral; several run one after the other (default: ${DEFAULT-VALUE})")
+        description = "triage, triage-session (agents multiplexed on one Session stream), redis, postgres, postgres-lateral; several run one after the other (default: ${DEFAULT-VALUE})")
     List<String> targets;
 
     @Option(names = "--triage", defaultValue = "localhost:7411", description = "Triage server (default: ${DEFAULT-VALUE})")
@@ -172,10 +172,11 @@ public final class LoadCommand implements Callable<Integer>
         return switch (name)
         {
             case "triage" -> new TriageTarget(triageAddress, token, triageDurability);
+            case "triage-session" -> new TriageTarget(triageAddress, token, triageDurability, true);
             case "redis" -> new RedisTarget(redis.substring(0, redis.lastIndexOf(':')), Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1)));
             case "postgres" -> new PostgresTarget(postgres, false);
             case "postgres-lateral" -> new PostgresTarget(postgres, true);
-            default -> throw new IllegalArgumentException("--target must be triage, redis, postgres or postgres-lateral, was '" + name + "'");
+            default -> throw new IllegalArgumentException("--target must be triage, triage-session, redis, postgres or postgres-lateral, was '" + name + "'");
         };
     }
 

@@ -36,8 +36,19 @@ final class TriageTarget implements Target
     private final TriageGrpc.TriageBlockingStub blocking;
     private final TriageGrpc.TriageStub async;
     private final String durability;
+    /** Agents' calls over one shared Session stream (multiplexed), or null for unary calls. */
+    private final SessionMux mux;
 
     TriageTarget(final String address, final String token, final String durability)
+    {
+        this(address, token, durability, false);
+    }
+
+    /**
+     * @param sessionStream true to send every agent's NextBest, Resolve and Release over one shared Session stream,
+     * as a front end multiplexing its agents would; opens stay unary.
+     */
+    TriageTarget(final String address, final String token, final String durability, final boolean sessionStream)
     {
         channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
         TriageGrpc.TriageBlockingStub b = TriageGrpc.newBlockingStub(channel);
@@ -52,12 +63,13 @@ final class TriageTarget implements Target
         blocking = b;
         async = a;
         this.durability = durability;
+        mux = sessionStream ? new SessionMux(a) : null;
     }
 
     @Override
     public String name()
     {
-        return "triage";
+        return mux == null ? "triage" : "triage-session";
     }
 
     @Override
@@ -222,6 +234,10 @@ final class TriageTarget implements Target
     @Override
     public void close()
     {
+        if (mux != null)
+        {
+            mux.close();
+        }
         channel.shutdownNow();
         try
         {
@@ -242,22 +258,40 @@ final class TriageTarget implements Target
         }
 
         @Override
-        public String nextBest(final Agent agent, final int waitMs)
+        public String nextBest(final Agent agent, final int waitMs) throws Exception
         {
+            if (mux != null)
+            {
+                final dev.triage.proto.v1.SessionReply r = mux.call(dev.triage.proto.v1.SessionRequest.newBuilder()
+                    .setNextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).setWaitMs(waitMs)), waitMs + 30_000L);
+                return r.getNextBest().getAssigned() ? r.getNextBest().getConversationId() : null;
+            }
             final NextBestReply reply = blocking.withDeadlineAfter(waitMs + 30_000L, TimeUnit.MILLISECONDS)
                 .nextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).setWaitMs(waitMs).build());
             return reply.getAssigned() ? reply.getConversationId() : null;
         }
 
         @Override
-        public void resolve(final Agent agent, final String id)
+        public void resolve(final Agent agent, final String id) throws Exception
         {
+            if (mux != null)
+            {
+                mux.call(dev.triage.proto.v1.SessionRequest.newBuilder().setResolve(
+                    AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id)), 30_000L);
+                return;
+            }
             blocking.withDeadlineAfter(30, TimeUnit.SECONDS).resolve(ConversationRef.newBuilder().setId(id).build());
         }
 
         @Override
-        public void release(final Agent agent, final String id)
+        public void release(final Agent agent, final String id) throws Exception
         {
+            if (mux != null)
+            {
+                mux.call(dev.triage.proto.v1.SessionRequest.newBuilder().setRelease(
+                    AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id)), 30_000L);
+                return;
+            }
             blocking.withDeadlineAfter(30, TimeUnit.SECONDS).release(
                 AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id).build());
         }
