@@ -500,6 +500,45 @@ class TriageServiceIT
         return AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(conversation).build();
     }
 
+    @Test
+    void shouldRefuseOutOfRangeUnsignedFieldsUnknownEnumsAndAMissingPolicyNamingTheField() throws Exception
+    {
+        stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(1).build());
+        final int fourBillion = (int)4_000_000_000L;
+        assertEquals("n", violations(() -> stub.top(TopRequest.newBuilder().setN(fourBillion).build())).get(0).getField());
+        assertEquals("wait_ms", violations(() -> stub.nextBest(
+            NextBestRequest.newBuilder().setAgentId("ann").setWaitMs(fourBillion).build())).get(0).getField());
+        final int version = stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getVersion();
+        final BadRequest.FieldViolation missing = violations(() -> stub.setPolicy(SetPolicyRequest.getDefaultInstance())).get(0);
+        assertEquals("policy is required", missing.getField() + " " + missing.getDescription());
+        final dev.triage.proto.v1.Policy current = stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getPolicy();
+        assertEquals("policy.newest_first_max_urgency", violations(() -> stub.setPolicy(SetPolicyRequest.newBuilder()
+            .setPolicy(current.toBuilder().setNewestFirstMaxUrgencyValue(99)).build())).get(0).getField());
+        assertEquals(version, stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getVersion(), "nothing was journaled");
+    }
+
+    @Test
+    void shouldReportTheFirstTenViolationsAndCountTheRest() throws Exception
+    {
+        final OpenRequest.Builder flood = OpenRequest.newBuilder().setId("C-x").setUrgency(Urgency.HIGH).setImpact(1);
+        for (int i = 0; i < 60; i++)
+        {
+            flood.addSkills("bad skill name number " + i + " with spaces and more words to make the trailers large");
+        }
+        final StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.open(flood.build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().endsWith("; and 51 more"), e.getStatus().getDescription());
+        assertEquals(10, violations(() -> stub.open(flood.build())).size());
+    }
+
+    private static List<BadRequest.FieldViolation> violations(final Runnable call) throws Exception
+    {
+        final StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+        final com.google.rpc.Status detail = StatusProto.fromThrowable(e);
+        return detail.getDetails(0).unpack(BadRequest.class).getFieldViolationsList();
+    }
+
     static void assertCode(final Status.Code code, final Runnable call)
     {
         final StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);

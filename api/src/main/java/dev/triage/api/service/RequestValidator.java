@@ -117,7 +117,7 @@ final class RequestValidator
 
     static StatusRuntimeException top(final TopRequest r)
     {
-        final Violations v = new Violations().require(r.getN() <= MAX_TOP, "n", "must be 0.." + MAX_TOP + " (0 = 10)");
+        final Violations v = new Violations().require(Integer.toUnsignedLong(r.getN()) <= MAX_TOP, "n", "must be 0.." + MAX_TOP + " (0 = 10)");
         if (!r.getAgentId().isEmpty())
         {
             v.id(r.getAgentId(), "agent_id");

@@ -276,6 +276,18 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     @Override
     public void setPolicy(final SetPolicyRequest request, final StreamObserver<PolicyReply> out)
     {
+        if (!request.hasPolicy())
+        {
+            out.onError(new Violations().require(false, "policy", "is required").toException());
+            return;
+        }
+        if (request.getPolicy().getNewestFirstMaxUrgency() == dev.triage.proto.v1.Urgency.UNRECOGNIZED)
+        {
+            out.onError(new Violations().require(false, "policy.newest_first_max_urgency",
+                "must be URGENCY_UNSPECIFIED (off) or LOW..CRITICAL, was " + request.getPolicy().getNewestFirstMaxUrgencyValue())
+                .toException());
+            return;
+        }
         final dev.triage.engine.policy.Policy policy;
         try
         {
@@ -284,11 +296,6 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         catch (final IllegalArgumentException e)
         {
             out.onError(new Violations().require(false, "policy", e.getMessage()).toException());
-            return;
-        }
-        if (!request.hasPolicy())
-        {
-            out.onError(new Violations().require(false, "policy", "is required").toException());
             return;
         }
         submit(Command.setPolicy(policy), out,

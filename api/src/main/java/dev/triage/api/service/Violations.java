@@ -15,6 +15,10 @@ final class Violations
     /** Ids: 1..128 characters, letters, digits and {@code . _ : @ / -} (checked by {@link #isId}, on every item of a bulk ingest). */
     static final int MAX_ID_LENGTH = 128;
     static final int MAX_SKILLS = 16;
+    /** Violations reported per request; the count of the rest is given. */
+    static final int MAX_REPORTED = 10;
+    /** Characters of a field path or description reported. */
+    static final int MAX_TEXT = 160;
 
     private final BadRequest.Builder badRequest = BadRequest.newBuilder();
 
@@ -72,20 +76,36 @@ final class Violations
      */
     StatusRuntimeException toException()
     {
-        if (badRequest.getFieldViolationsCount() == 0)
+        final int count = badRequest.getFieldViolationsCount();
+        if (count == 0)
         {
             return null;
         }
+        // The first few are enough to fix a request, and the trailers must stay well under HTTP/2's 8 KiB header
+        // limit (past it clients get INTERNAL or hang instead of the error).
+        final BadRequest.Builder shown = BadRequest.newBuilder();
         final StringBuilder message = new StringBuilder("invalid request: ");
-        for (int i = 0; i < badRequest.getFieldViolationsCount(); i++)
+        for (int i = 0; i < Math.min(count, MAX_REPORTED); i++)
         {
             final BadRequest.FieldViolation v = badRequest.getFieldViolations(i);
-            message.append(i == 0 ? "" : "; ").append(v.getField()).append(' ').append(v.getDescription());
+            final BadRequest.FieldViolation capped = BadRequest.FieldViolation.newBuilder()
+                .setField(clip(v.getField())).setDescription(clip(v.getDescription())).build();
+            shown.addFieldViolations(capped);
+            message.append(i == 0 ? "" : "; ").append(capped.getField()).append(' ').append(capped.getDescription());
+        }
+        if (count > MAX_REPORTED)
+        {
+            message.append("; and ").append(count - MAX_REPORTED).append(" more");
         }
         return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
             .setCode(Code.INVALID_ARGUMENT_VALUE)
             .setMessage(message.toString())
-            .addDetails(Any.pack(badRequest.build()))
+            .addDetails(Any.pack(shown.build()))
             .build());
+    }
+
+    private static String clip(final String s)
+    {
+        return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "...";
     }
 }
