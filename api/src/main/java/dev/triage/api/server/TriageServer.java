@@ -79,7 +79,7 @@ public final class TriageServer implements AutoCloseable
                 health.setStatus(TriageGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.NOT_SERVING);
                 triage.onEngineHalted(reason);
             });
-            ServerServiceDefinition service = triage.bindService();
+            ServerServiceDefinition service = MalformedRequests.guard(triage.bindService());
             if (tokens != null)
             {
                 service = ServerInterceptors.intercept(service, new AuthInterceptor(tokens));
