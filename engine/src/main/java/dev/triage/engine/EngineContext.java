@@ -170,7 +170,7 @@ public final class EngineContext
      * yielding (and Disruptor's blocking strategies' spin on upstream stages) take CPU from the threads doing work.
      *
      * One stage: on 2 cores, journal, apply and answer on one thread cost 0.90x the server CPU and 0.49x the context
-     * switches per claimed conversation of three stages (0.92x / 0.41x of the previous build; median of 3 warm rounds; README).
+     * switches per claimed conversation of three stages (0.92x / 0.42x of the previous build; median of 3 warm rounds; README).
      *
      * @return a context for a small or shared host.
      */
