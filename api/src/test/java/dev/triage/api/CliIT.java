@@ -90,6 +90,48 @@ class CliIT
     }
 
     @Test
+    void shouldShowHelpForEverySubcommandAndDescribeEveryOption()
+    {
+        final CommandLine cli = TriageCli.commandLine();
+        for (final CommandLine sub : all(cli))
+        {
+            final String name = sub.getCommandSpec().qualifiedName();
+            final String path = name.equals("triage") ? "" : name.substring("triage ".length()) + " ";
+            final Run help = execute((path + "--help").split(" "));
+            assertEquals(0, help.exit, name + ": " + help.err);
+            assertTrue(help.out.startsWith("Usage: " + name), name + ": " + help.out);
+            for (final picocli.CommandLine.Model.OptionSpec option : sub.getCommandSpec().options())
+            {
+                assertTrue(option.description().length > 0 && !option.description()[0].isBlank(),
+                    name + " " + option.longestName() + " has no description");
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAPolicySetThatChangesNothing()
+    {
+        final String before = assertOk("policy", "get");
+        final Run none = run("policy", "set");
+        assertEquals(2, none.exit, none.out + none.err);
+        assertTrue(none.err.contains("policy set changes nothing"), none.err);
+        final String current = before.lines().filter(l -> l.startsWith("lease_ms")).findFirst().orElseThrow();
+        final Run same = run("policy", "set", "--lease", current.substring(current.indexOf(':') + 1).trim() + "ms");
+        assertEquals(2, same.exit, same.out + same.err);
+        assertEquals(before, assertOk("policy", "get"), "no new version was journaled");
+    }
+
+    private static java.util.List<CommandLine> all(final CommandLine cli)
+    {
+        final java.util.List<CommandLine> found = new java.util.ArrayList<>(java.util.List.of(cli));
+        for (final CommandLine sub : cli.getSubcommands().values())
+        {
+            found.addAll(all(sub));
+        }
+        return found;
+    }
+
+    @Test
     void shouldRefuseToServeADamagedJournalInOneLine(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path journal)
         throws Exception
     {

@@ -61,7 +61,7 @@ final class ClientCommands
     @Command(name = "open", description = "Open a conversation.")
     static final class Open extends ClientCommand
     {
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
         @Option(names = "--urgency", required = true, description = "low, normal, high, urgent, critical") String urgency;
         @Option(names = "--impact", defaultValue = "1", description = "customers affected (default: 1)") int impact;
         @Option(names = "--skills", split = ",", description = "required skills, comma-separated") List<String> skills = List.of();
@@ -95,9 +95,9 @@ final class ClientCommands
     @Command(name = "update", description = "Change a conversation's urgency, impact, skills, incident or SLA.")
     static final class Update extends ClientCommand
     {
-        @Option(names = "--id", required = true) String id;
-        @Option(names = "--urgency") String urgency;
-        @Option(names = "--impact") Integer impact;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
+        @Option(names = "--urgency", description = "new urgency: low, normal, high, urgent, critical") String urgency;
+        @Option(names = "--impact", description = "new number of customers affected") Integer impact;
         @Option(names = "--skills", split = ",", description = "replaces required skills") List<String> skills;
         @Option(names = "--preferred", split = ",", description = "replaces preferred skills (with --skills)") List<String> preferred = List.of();
         @Option(names = "--incident", description = "incident key; '' leaves any incident") String incident;
@@ -134,7 +134,7 @@ final class ClientCommands
     @Command(name = "resolve", description = "Resolve a conversation.")
     static final class Resolve extends ClientCommand
     {
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
         void run(final TriageGrpc.TriageBlockingStub stub)
@@ -146,7 +146,7 @@ final class ClientCommands
     @Command(name = "reopen", description = "Reopen a resolved conversation.")
     static final class Reopen extends ClientCommand
     {
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
         void run(final TriageGrpc.TriageBlockingStub stub)
@@ -158,7 +158,7 @@ final class ClientCommands
     @Command(name = "customer-replied", description = "The customer wrote again: back to the queue.")
     static final class CustomerReplied extends ClientCommand
     {
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
         void run(final TriageGrpc.TriageBlockingStub stub)
@@ -170,7 +170,7 @@ final class ClientCommands
     @Command(name = "agent-replied", description = "An agent answered: the conversation waits on the customer.")
     static final class AgentReplied extends ClientCommand
     {
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
         void run(final TriageGrpc.TriageBlockingStub stub)
@@ -182,7 +182,7 @@ final class ClientCommands
     @Command(name = "agent", description = "Create or update an agent.")
     static final class Agent extends ClientCommand
     {
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--id", required = true, description = "the agent's id") String id;
         @Option(names = "--skills", split = ",", description = "skills held, comma-separated") List<String> skills = List.of();
         @Option(names = "--capacity", defaultValue = "1", description = "concurrent conversations (default: 1)") int capacity;
 
@@ -197,7 +197,7 @@ final class ClientCommands
     @Command(name = "status", description = "Set an agent's status: available, away or offline.")
     static final class Status extends ClientCommand
     {
-        @Option(names = "--agent", required = true) String agent;
+        @Option(names = "--agent", required = true, description = "the agent's id") String agent;
         @Parameters(index = "0", description = "available, away or offline") String status;
 
         @Override
@@ -212,7 +212,7 @@ final class ClientCommands
     @Command(name = "next", description = "Take the best conversation for an agent (optionally waiting for one).")
     static final class Next extends ClientCommand
     {
-        @Option(names = "--agent", required = true) String agent;
+        @Option(names = "--agent", required = true, description = "the agent's id") String agent;
         @Option(names = "--wait", defaultValue = "0", converter = Durations.class, description = "wait up to this long, e.g. 5s") long waitMs;
 
         @Override
@@ -237,8 +237,8 @@ final class ClientCommands
     @Command(name = "ack", description = "Acknowledge an assignment.")
     static final class Ack extends ClientCommand
     {
-        @Option(names = "--agent", required = true) String agent;
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--agent", required = true, description = "the agent's id") String agent;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
         void run(final TriageGrpc.TriageBlockingStub stub)
@@ -251,8 +251,8 @@ final class ClientCommands
     @Command(name = "release", description = "Give an assignment back to the queue.")
     static final class Release extends ClientCommand
     {
-        @Option(names = "--agent", required = true) String agent;
-        @Option(names = "--id", required = true) String id;
+        @Option(names = "--agent", required = true, description = "the agent's id") String agent;
+        @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
         void run(final TriageGrpc.TriageBlockingStub stub)
@@ -264,7 +264,7 @@ final class ClientCommands
     @Command(name = "top", description = "The best conversations now, without claiming them.")
     static final class Top extends ClientCommand
     {
-        @Option(names = "--n", defaultValue = "10") int n;
+        @Option(names = "--n", defaultValue = "10", description = "how many (default: ${DEFAULT-VALUE})") int n;
         @Option(names = "--agent", description = "as this agent would see them") String agent;
 
         @Override
@@ -375,21 +375,22 @@ final class ClientCommands
     @Command(name = "set", description = "Change some policy fields; the others stay as they are.")
     static final class PolicySet extends ClientCommand
     {
-        @Option(names = "--age-points-per-minute") Long agePointsPerMinute;
-        @Option(names = "--impact-points-per-doubling") Long impactPointsPerDoubling;
+        @Option(names = "--age-points-per-minute", description = "points per minute waited") Long agePointsPerMinute;
+        @Option(names = "--impact-points-per-doubling", description = "points per doubling of customers affected") Long impactPointsPerDoubling;
         @Option(names = "--urgency-points", split = ",", description = "five values, LOW..CRITICAL") List<Long> urgencyPoints;
         @Option(names = "--newest-first-max-urgency", description = "low..critical, or 'off'") String newestFirstMaxUrgency;
-        @Option(names = "--newest-first-min-impact") Long newestFirstMinImpact;
-        @Option(names = "--sla-at-risk-window", converter = Durations.class) Long slaWindowMs;
-        @Option(names = "--sla-at-risk-points") Long slaAtRiskPoints;
-        @Option(names = "--sla-breached-points") Long slaBreachedPoints;
-        @Option(names = "--lease", converter = Durations.class) Long leaseMs;
-        @Option(names = "--relax-preferred-after", converter = Durations.class) Long relaxMs;
+        @Option(names = "--newest-first-min-impact", description = "newest first only from this impact up") Long newestFirstMinImpact;
+        @Option(names = "--sla-at-risk-window", converter = Durations.class, description = "how long before its deadline a conversation is at risk, e.g. 15m") Long slaWindowMs;
+        @Option(names = "--sla-at-risk-points", description = "points added while at risk") Long slaAtRiskPoints;
+        @Option(names = "--sla-breached-points", description = "points added once past the deadline") Long slaBreachedPoints;
+        @Option(names = "--lease", converter = Durations.class, description = "how long an assignment waits for Ack before it returns to the queue, e.g. 2m") Long leaseMs;
+        @Option(names = "--relax-preferred-after", converter = Durations.class, description = "after this wait, preferred skills stop being required, e.g. 10m") Long relaxMs;
 
         @Override
         void run(final TriageGrpc.TriageBlockingStub stub)
         {
-            final Policy.Builder p = stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getPolicy().toBuilder();
+            final Policy current = stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getPolicy();
+            final Policy.Builder p = current.toBuilder();
             if (agePointsPerMinute != null)
             {
                 p.setAgePointsPerMinute(agePointsPerMinute);
@@ -435,6 +436,12 @@ final class ClientCommands
             if (relaxMs != null)
             {
                 p.setRelaxPreferredAfterMs(relaxMs);
+            }
+            if (p.build().equals(current))
+            {
+                // A new version re-keys the whole queue and is journaled: never for nothing.
+                throw new IllegalArgumentException("policy set changes nothing: name at least one field with a new value " +
+                    "(see 'triage policy set --help'); the policy in force is unchanged");
             }
             final PolicyReply r = stub.setPolicy(SetPolicyRequest.newBuilder().setPolicy(p).build());
             out.println("policy version " + r.getVersion());

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /**
  * {@code triage}: the server and its command-line client.
  */
-@Command(name = "triage", mixinStandardHelpOptions = true, version = "triage 0.1.0",
+@Command(name = "triage", mixinStandardHelpOptions = true, version = "triage 0.1.0", scope = CommandLine.ScopeType.INHERIT,
     description = "A low-latency triage engine for customer-support teams.",
     subcommands = {
         ServeCommand.class,
