@@ -87,8 +87,8 @@ final class ReplayCommand implements Callable<Integer>
         query.sequence = result.lastSequence() + 1;
         query.timestampMs = book.nowMs();
         book.apply(query);
-        System.out.printf(Locale.ROOT, "replayed %,d commands in %d ms (%,.0f commands/s), last sequence %d%n",
-            result.commands(), result.nanos() / 1_000_000, result.rate(), result.lastSequence());
+        System.out.printf(Locale.ROOT, "replayed %,d commands in %d ms%s, last sequence %d%n",
+            result.commands(), result.nanos() / 1_000_000, Replayed.rate(result), result.lastSequence());
         System.out.printf(Locale.ROOT, "open %d, assigned %d, pending %d, resolved kept %d, agents %d, assignments %d, policy v%d%n",
             stats.open, stats.assigned, stats.pending, stats.resolvedRetained, stats.agents, stats.assignmentsTotal, stats.policyVersion);
         System.out.printf(Locale.ROOT, "state hash %016x; invariants %s%n", book.stateHash(), problem == null ? "hold" : "BROKEN: " + problem);

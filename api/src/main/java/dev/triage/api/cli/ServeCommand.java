@@ -121,8 +121,8 @@ final class ServeCommand implements Callable<Integer>
             System.out.println("snapshot " + server.engine().snapshotLoaded().file() + " loaded (sequence " +
                 server.engine().snapshotLoaded().sequence() + ")");
         }
-        System.out.printf("journal %s: replayed %,d commands in %d ms (%,.0f commands/s)%n", journal.toAbsolutePath().normalize(),
-            recovered.commands(), recovered.nanos() / 1_000_000, recovered.rate());
+        System.out.printf("journal %s: replayed %,d commands in %d ms%s%n", journal.toAbsolutePath().normalize(),
+            recovered.commands(), recovered.nanos() / 1_000_000, Replayed.rate(recovered));
         if (server.metricsPort() > 0)
         {
             System.out.println("metrics on http://" + bind + ":" + server.metricsPort() + "/metrics");

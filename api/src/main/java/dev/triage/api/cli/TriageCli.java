@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code triage}: the server and its command-line client.
  */
-@Command(name = "triage", mixinStandardHelpOptions = true, version = "triage 0.1.0", scope = CommandLine.ScopeType.INHERIT,
+@Command(name = "triage", mixinStandardHelpOptions = true, versionProvider = TriageCli.Version.class,
+    scope = CommandLine.ScopeType.INHERIT,
     description = "A low-latency triage engine for customer-support teams.",
     subcommands = {
         ServeCommand.class,
@@ -60,6 +61,13 @@ public final class TriageCli
                 commandLine.getErr().println("error: " + e.getMessage());
                 return 2;
             }
+            final java.net.BindException bind = bindFailure(e);
+            if (bind != null)
+            {
+                commandLine.getErr().println("error: cannot listen: " + (e == bind ? "" : e.getMessage() + ": ") + bind.getMessage() +
+                    " (is another server running there? choose another --port, --metrics-port or --bind)");
+                return 1;
+            }
             if (e instanceof IllegalStateException || e instanceof dev.triage.engine.journal.JournalFormatException)
             {
                 // A refusal to start (a full disk, a damaged journal, other settings): the reason is the whole story.
@@ -69,5 +77,28 @@ public final class TriageCli
             throw e;
         });
         return cl;
+    }
+
+    private static java.net.BindException bindFailure(final Throwable e)
+    {
+        for (Throwable t = e; t != null; t = t.getCause())
+        {
+            if (t instanceof java.net.BindException bind)
+            {
+                return bind;
+            }
+        }
+        return null;
+    }
+
+    /** The version the server's Info reports too: the jar's implementation version. */
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            return new String[]{ "triage " + java.util.Objects.requireNonNullElse(
+                TriageCli.class.getPackage().getImplementationVersion(), "dev") };
+        }
     }
 }
