@@ -23,7 +23,8 @@ final class ConnectionLimits
     private final int maxConnections;
     private final int maxPerAddress;
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /** Open connections by remote address; an address leaves the map with its last connection (updated atomically per key). */
+    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
     private volatile long lastWarningNanos;
 
@@ -59,8 +60,8 @@ final class ConnectionLimits
 
     private boolean admit(final InetAddress address)
     {
-        final AtomicInteger fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
-        if (open.incrementAndGet() > maxConnections || fromAddress.incrementAndGet() > maxPerAddress)
+        final int fromAddress = perAddress.merge(address, 1, Integer::sum);
+        if (open.incrementAndGet() > maxConnections || fromAddress > maxPerAddress)
         {
             release(address);
             refused.incrementAndGet();
@@ -73,11 +74,7 @@ final class ConnectionLimits
     private void release(final InetAddress address)
     {
         open.decrementAndGet();
-        final AtomicInteger fromAddress = perAddress.get(address);
-        if (fromAddress != null && fromAddress.decrementAndGet() <= 0)
-        {
-            perAddress.remove(address, fromAddress);
-        }
+        perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
     }
 
     /** One line at most every ten seconds, however many are refused: a flood must not flood the log too. */
