@@ -55,8 +55,14 @@ final class JournalScan
                 {
                     if (chunk.getLong(i) == 0)
                     {
-                        // No header starts in the next five positions: each would have a zero length.
-                        i += 4;
+                        // Journal files are mostly zeros past their end: jump to the next non-zero byte (a vectorised
+                        // compare), less three, since a header may hold it in any of its four bytes.
+                        final int nonZero = nextNonZero(chunk, i, limit + 8);
+                        if (nonZero < 0)
+                        {
+                            break;
+                        }
+                        i = Math.max(i, nonZero - 4);
                         continue;
                     }
                     final int header = chunk.getInt(i);
@@ -79,6 +85,15 @@ final class JournalScan
         {
             candidate.releaseLast();
         }
+    }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(CHUNK);
+
+    /** The first non-zero byte in [from, to), or -1. */
+    private static int nextNonZero(final ByteBuffer chunk, final int from, final int to)
+    {
+        final int at = chunk.slice(from, to - from).mismatch(ZEROS.slice(0, to - from));
+        return at < 0 ? -1 : from + at;
     }
 
     private static boolean decodes(final FileChannel channel, final long offset, final int length, final Bytes<?> into,
