@@ -139,17 +139,25 @@ final class LoadRun
         }
         final long t1 = System.nanoTime();
         result.opensPerSecond = opens.sum() / ((t1 - t0) / 1e9);
-        final List<Thread> agents = new ArrayList<>();
-        for (int i = 0; i < schedule.agents.size(); i++)
+        final boolean async = target.claimAllAsync(schedule.agents, latencyNs ->
         {
-            final Target.Agent agent = schedule.agents.get(i);
-            final long seed = settings.seed() * 31 + i;
-            agents.add(thread(agent.id(), () -> agentLoop(agent, seed, true)));
-        }
-        agents.forEach(Thread::start);
-        for (final Thread t : agents)
+            nextBest.recordValue(Math.min(MAX_NANOS, latencyNs));
+            claims.increment();
+        });
+        if (!async)
         {
-            t.join();
+            final List<Thread> agents = new ArrayList<>();
+            for (int i = 0; i < schedule.agents.size(); i++)
+            {
+                final Target.Agent agent = schedule.agents.get(i);
+                final long seed = settings.seed() * 31 + i;
+                agents.add(thread(agent.id(), () -> agentLoop(agent, seed, true)));
+            }
+            agents.forEach(Thread::start);
+            for (final Thread t : agents)
+            {
+                t.join();
+            }
         }
         final long t2 = System.nanoTime();
         result.claimsPerSecond = claims.sum() / ((t2 - t1) / 1e9);

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SessionMux implements AutoCloseable
 {
     private final StreamObserver<SessionRequest> out;
-    private final Map<Long, CompletableFuture<SessionReply>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, java.util.function.Consumer<SessionReply>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
 
     SessionMux(final TriageGrpc.TriageStub stub)
@@ -30,23 +30,23 @@ final class SessionMux implements AutoCloseable
             @Override
             public void onNext(final SessionReply reply)
             {
-                final CompletableFuture<SessionReply> waiting = pending.remove(reply.getCorrelationId());
+                final java.util.function.Consumer<SessionReply> waiting = pending.remove(reply.getCorrelationId());
                 if (waiting != null)
                 {
-                    waiting.complete(reply);
+                    waiting.accept(reply);
                 }
             }
 
             @Override
             public void onError(final Throwable t)
             {
-                pending.values().forEach(f -> f.completeExceptionally(t));
+                pending.values().forEach(f -> f.accept(failed(t.toString())));
             }
 
             @Override
             public void onCompleted()
             {
-                pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("session ended")));
+                pending.values().forEach(f -> f.accept(failed("session ended")));
             }
         });
     }
@@ -59,13 +59,8 @@ final class SessionMux implements AutoCloseable
      */
     SessionReply call(final SessionRequest.Builder request, final long timeoutMs) throws Exception
     {
-        final long id = nextId.incrementAndGet();
         final CompletableFuture<SessionReply> reply = new CompletableFuture<>();
-        pending.put(id, reply);
-        synchronized (out)
-        {
-            out.onNext(request.setCorrelationId(id).build());
-        }
+        send(request, reply::complete);
         final SessionReply r = reply.get(timeoutMs, TimeUnit.MILLISECONDS);
         if (r.hasError())
         {
@@ -73,6 +68,28 @@ final class SessionMux implements AutoCloseable
                 .asRuntimeException();
         }
         return r;
+    }
+
+    /**
+     * Send without waiting: {@code onReply} gets the reply (or a SessionError) on a gRPC thread.
+     *
+     * @param request the request without its correlation id.
+     * @param onReply the reply's receiver.
+     */
+    void send(final SessionRequest.Builder request, final java.util.function.Consumer<SessionReply> onReply)
+    {
+        final long id = nextId.incrementAndGet();
+        pending.put(id, onReply);
+        synchronized (out)
+        {
+            out.onNext(request.setCorrelationId(id).build());
+        }
+    }
+
+    private static SessionReply failed(final String why)
+    {
+        return SessionReply.newBuilder().setError(dev.triage.proto.v1.SessionError.newBuilder().setCode("UNAVAILABLE")
+            .setMessage(why)).build();
     }
 
     @Override

@@ -35,6 +35,21 @@ public interface Target extends AutoCloseable
     void reset(List<Agent> agents) throws Exception;
 
     /**
+     * Claim every waiting conversation with the agents' calls in flight at once and no thread per agent (an async
+     * client), if the target offers that: each agent asks, and on each assignment resolves it and asks again in the
+     * same round trip, until the queue is empty. Returns when all agents are done.
+     *
+     * @param agents the agents.
+     * @param onClaim told of each claim with the latency of the call that made it, in nanoseconds (any thread).
+     * @return false if the target has no async path (the caller then runs one thread per agent).
+     * @throws Exception on failure.
+     */
+    default boolean claimAllAsync(List<Agent> agents, java.util.function.LongConsumer onClaim) throws Exception
+    {
+        return false;
+    }
+
+    /**
      * @return a session for one thread.
      * @throws Exception if it cannot connect.
      */

@@ -101,6 +101,53 @@ final class TriageTarget implements Target
     }
 
     @Override
+    public boolean claimAllAsync(final List<Agent> agents, final java.util.function.LongConsumer onClaim)
+        throws InterruptedException
+    {
+        if (mux == null)
+        {
+            return false;
+        }
+        final CountDownLatch done = new CountDownLatch(agents.size());
+        for (final Agent agent : agents)
+        {
+            claimNext(agent, null, onClaim, done);
+        }
+        done.await();
+        return true;
+    }
+
+    /** One agent's loop as callbacks: resolve what it holds and take the next in one request, until none is left. */
+    private void claimNext(final Agent agent, final String held, final java.util.function.LongConsumer onClaim,
+        final CountDownLatch done)
+    {
+        final dev.triage.proto.v1.SessionRequest.Builder request = dev.triage.proto.v1.SessionRequest.newBuilder();
+        if (held == null)
+        {
+            request.setNextBest(NextBestRequest.newBuilder().setAgentId(agent.id()));
+        }
+        else
+        {
+            request.setResolveAndNext(dev.triage.proto.v1.ResolveAndNextRequest.newBuilder().setAgentId(agent.id())
+                .setConversationId(held));
+        }
+        final long sent = System.nanoTime();
+        mux.send(request, reply ->
+        {
+            if (reply.hasNextBest() && reply.getNextBest().getAssigned())
+            {
+                onClaim.accept(System.nanoTime() - sent);
+                claimNext(agent, reply.getNextBest().getConversationId(), onClaim, done);
+            }
+            else
+            {
+                // Nothing left for this agent (its last resolve came back with an empty NextBest), or a failure.
+                done.countDown();
+            }
+        });
+    }
+
+    @Override
     public Session session()
     {
         return new TriageSession();
