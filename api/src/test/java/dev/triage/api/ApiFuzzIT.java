@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,9 +163,7 @@ class ApiFuzzIT
 
     private static Status.Code call(final ServerFixture fixture, final String method, final byte[] bytes)
     {
-        final MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
-            .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+        final MethodDescriptor<byte[], byte[]> raw = ServerFixture.rawUnary(method);
         try
         {
             ClientCalls.blockingUnaryCall(fixture.channel, raw, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), bytes);
@@ -178,26 +174,4 @@ class ApiFuzzIT
             return e.getStatus().getCode();
         }
     }
-
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>()
-    {
-        @Override
-        public InputStream stream(final byte[] value)
-        {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(final InputStream stream)
-        {
-            try
-            {
-                return stream.readAllBytes();
-            }
-            catch (final java.io.IOException e)
-            {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
 }

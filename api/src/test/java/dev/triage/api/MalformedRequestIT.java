@@ -9,9 +9,6 @@ import io.grpc.stub.ClientCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -28,28 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class MalformedRequestIT
 {
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>()
-    {
-        @Override
-        public InputStream stream(final byte[] value)
-        {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(final InputStream stream)
-        {
-            try
-            {
-                return stream.readAllBytes();
-            }
-            catch (final IOException e)
-            {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
-
     @Test
     void shouldAnswerMalformedBytesWithInvalidArgumentAndLogOneLineForABurst() throws Exception
     {
@@ -58,9 +33,7 @@ class MalformedRequestIT
         root.addHandler(logged);
         try (ServerFixture fixture = new ServerFixture())
         {
-            final MethodDescriptor<byte[], byte[]> open = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("triage.v1.Triage/Open")
-                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+            final MethodDescriptor<byte[], byte[]> open = ServerFixture.rawUnary("triage.v1.Triage/Open");
             for (int i = 0; i < 200; i++)
             {
                 final StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(

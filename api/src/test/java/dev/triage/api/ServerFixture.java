@@ -59,4 +59,38 @@ final class ServerFixture implements AutoCloseable
         }
         server.close();
     }
+
+    /**
+     * A unary method of the Triage service that sends and receives raw bytes, as a client in another language (or a
+     * broken one) can.
+     *
+     * @param fullMethodName e.g. {@code triage.v1.Triage/Open}.
+     * @return the method.
+     */
+    static io.grpc.MethodDescriptor<byte[], byte[]> rawUnary(final String fullMethodName)
+    {
+        final io.grpc.MethodDescriptor.Marshaller<byte[]> raw = new io.grpc.MethodDescriptor.Marshaller<>()
+        {
+            @Override
+            public java.io.InputStream stream(final byte[] value)
+            {
+                return new java.io.ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(final java.io.InputStream stream)
+            {
+                try
+                {
+                    return stream.readAllBytes();
+                }
+                catch (final java.io.IOException e)
+                {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        return io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder().setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(fullMethodName).setRequestMarshaller(raw).setResponseMarshaller(raw).build();
+    }
 }

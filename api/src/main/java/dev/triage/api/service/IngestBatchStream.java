@@ -49,7 +49,6 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private long received;
     private int inFlight;
-    private boolean clientDone;
 
     IngestBatchStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out,
         final OpenCalls openCalls)
@@ -160,18 +159,7 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
                 }
             }
         }
-        if (clientDone && batches.isEmpty() && !closed)
-        {
-            markClosed();
-            out.onCompleted();
-        }
-    }
-
-    @Override
-    public synchronized void onError(final Throwable t)
-    {
-        // The client went away: what was published stays published; nothing more to answer.
-        markClosed();
+        completeIfDone();
     }
 
     @Override
@@ -179,5 +167,11 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
     {
         clientDone = true;
         emitFinished();
+    }
+
+    @Override
+    protected boolean allAnswered()
+    {
+        return batches.isEmpty();
     }
 }

@@ -8,7 +8,6 @@ import dev.triage.proto.v1.IngestResult;
 import dev.triage.proto.v1.OpenRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.agrona.concurrent.EpochClock;
 
@@ -21,44 +20,26 @@ import org.agrona.concurrent.EpochClock;
  * (manual inbound flow control),
  * so a fast client is slowed by HTTP/2 flow control instead of flooding the ring and having items refused.
  */
-final class IngestStream extends AnsweredStream<IngestResult> implements StreamObserver<OpenRequest>
+final class IngestStream extends OneAnswerEachStream<IngestResult> implements StreamObserver<OpenRequest>
 {
     private final TriageEngine engine;
     private final EpochClock clock;
     /** Items read but not yet answered, per stream (at most a quarter of the ring, so streams share it). */
     static final int WINDOW = 4_096;
 
-    private final ServerCallStreamObserver<IngestResult> call;
-    private long received;
-    private long answered;
-    private boolean clientDone;
 
     IngestStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestResult> out,
         final OpenCalls openCalls)
     {
-        super(out, openCalls);
+        super(out, openCalls, window(engine));
         this.engine = engine;
         this.clock = clock;
-        if (out instanceof ServerCallStreamObserver<IngestResult> serverCall)
-        {
-            call = serverCall;
-            call.disableAutoRequest();
-            call.request(window(engine));
-        }
-        else
-        {
-            call = null;
-        }
     }
 
     @Override
     public void onNext(final OpenRequest request)
     {
-        final long index;
-        synchronized (this)
-        {
-            index = received++;
-        }
+        final long index = received();
         final StatusRuntimeException invalid = RequestValidator.open(request, clock.time());
         if (invalid != null)
         {
@@ -95,42 +76,5 @@ final class IngestStream extends AnsweredStream<IngestResult> implements StreamO
     static int window(final TriageEngine engine)
     {
         return Math.max(1, Math.min(WINDOW, engine.context().ringSize() / 4));
-    }
-
-    private synchronized void answer(final IngestResult result)
-    {
-        if (closed)
-        {
-            return;
-        }
-        out.onNext(result);
-        answered++;
-        if (call != null && !clientDone)
-        {
-            call.request(1);
-        }
-        if (clientDone && answered == received)
-        {
-            markClosed();
-            out.onCompleted();
-        }
-    }
-
-    @Override
-    public synchronized void onError(final Throwable t)
-    {
-        // The client went away: what was published stays published; nothing more to answer.
-        markClosed();
-    }
-
-    @Override
-    public synchronized void onCompleted()
-    {
-        clientDone = true;
-        if (!closed && answered == received)
-        {
-            markClosed();
-            out.onCompleted();
-        }
     }
 }

@@ -18,7 +18,6 @@ import dev.triage.proto.v1.SessionRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import java.util.function.LongConsumer;
@@ -29,46 +28,25 @@ import java.util.function.LongConsumer;
  * authorised as its unary twin is, and a failure answers that request only. Back-pressure as Ingest has it: at most
  * {@link IngestStream#window} requests are read ahead of their answers.
  */
-final class SessionStream extends AnsweredStream<SessionReply> implements StreamObserver<SessionRequest>
+final class SessionStream extends OneAnswerEachStream<SessionReply> implements StreamObserver<SessionRequest>
 {
     private final TriageEngine engine;
     private final Principal principal;
     private final LongConsumer onAssignedWaitMs;
-    private final ServerCallStreamObserver<SessionReply> call;
-    private long received;
-    private long answered;
-    private boolean clientDone;
-    private final int window;
-    /** Answers given since more requests were last allowed in: replenished by half windows, not one by one. */
-    private int owed;
 
     SessionStream(final TriageEngine engine, final LongConsumer onAssignedWaitMs, final StreamObserver<SessionReply> out,
         final OpenCalls openCalls)
     {
-        super(out, openCalls);
+        super(out, openCalls, IngestStream.window(engine));
         this.engine = engine;
         this.onAssignedWaitMs = onAssignedWaitMs;
         principal = Principal.current();
-        window = IngestStream.window(engine);
-        if (out instanceof ServerCallStreamObserver<SessionReply> serverCall)
-        {
-            call = serverCall;
-            call.disableAutoRequest();
-            call.request(window);
-        }
-        else
-        {
-            call = null;
-        }
     }
 
     @Override
     public void onNext(final SessionRequest request)
     {
-        synchronized (this)
-        {
-            received++;
-        }
+        received();
         final long id = request.getCorrelationId();
         switch (request.getOpCase())
         {
@@ -211,44 +189,5 @@ final class SessionStream extends AnsweredStream<SessionReply> implements Stream
             }
         }
         return SessionReply.newBuilder().setCorrelationId(id).setError(b).build();
-    }
-
-    private synchronized void answer(final SessionReply reply)
-    {
-        if (closed)
-        {
-            return;
-        }
-        out.onNext(reply);
-        answered++;
-        // Each request(n) is a task on the transport's event loop: ask for more once half the window is used.
-        if (call != null && !clientDone && ++owed >= window / 2)
-        {
-            call.request(owed);
-            owed = 0;
-        }
-        if (clientDone && answered == received)
-        {
-            markClosed();
-            out.onCompleted();
-        }
-    }
-
-    @Override
-    public synchronized void onError(final Throwable t)
-    {
-        // The client went away: what was published stays published (a waiting NextBest times out in the engine).
-        markClosed();
-    }
-
-    @Override
-    public synchronized void onCompleted()
-    {
-        clientDone = true;
-        if (!closed && answered == received)
-        {
-            markClosed();
-            out.onCompleted();
-        }
     }
 }
