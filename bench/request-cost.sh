@@ -4,7 +4,8 @@
 # Starts Redis (bench/peers.sh) and two Triage servers on fresh journals, one per pipeline layout (ONE_STAGE,
 # THREE_STAGES), then, round after round, drives each in turn with the same seeded throughput workload (open N
 # conversations as fast as possible, then claim them all: NextBest + Resolve; "session" is the one-stage server with
-# the agents' calls multiplexed on one Session stream) and reads each server's CPU time and
+# the agents' calls multiplexed on one Session stream; "echo" is the bare gRPC floor, bench's EchoServer: the same
+# proto and netty settings, no engine) and reads each server's CPU time and
 # context switches from /proc around its turn. Prints every round and the median of rounds 2..R (round 1 warms the
 # JIT up) per conversation: server CPU microseconds, voluntary + involuntary switches, opens/s and claims/s.
 set -euo pipefail
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 out="$here/target/request-cost"
+bench="$here/target/benchmarks.jar"
 mkdir -p "$out"
 "$here/peers.sh" start >&2
 "$root/triage" --version >/dev/null 2>&1 || true   # builds the server jar if needed
@@ -31,9 +33,14 @@ for layout in one three; do
   "$root/triage" serve --journal "${journal[$layout]}" --port "${port[$layout]}" --metrics-port -1 --pipeline "$pipeline" \
     > "$out/server-$layout.log" 2>&1 &
 done
-trap 'for l in one three; do pkill -f "journal ${journal[$l]}" 2>/dev/null || true; rm -rf "${journal[$l]}"; done' EXIT
-for layout in one three; do
+# The floor: the same proto over the same netty settings, no engine.
+port[echo]=7603
+java -cp "$bench" dev.triage.bench.EchoServer "${port[echo]}" > "$out/server-echo.log" 2>&1 &
+pid[echo]=$!
+trap 'kill "${pid[echo]}" 2>/dev/null || true; for l in one three; do pkill -f "journal ${journal[$l]}" 2>/dev/null || true; rm -rf "${journal[$l]}"; done' EXIT
+for layout in one three echo; do
   for _ in $(seq 1 240); do grep -q listening "$out/server-$layout.log" 2>/dev/null && break; sleep 0.5; done
+  [ "$layout" = echo ] && continue
   pid[$layout]=$(pgrep -f "journal ${journal[$layout]}" | head -n 1)
 done
 pid[redis]=$(cat "$here/target/peers/redis/redis.pid")
@@ -49,11 +56,12 @@ snap() { # pid -> "cpu-ticks voluntary involuntary"
 tck=$(getconf CLK_TCK)
 : > "$out/rounds.txt"
 for round in $(seq 1 "$rounds"); do
-  for target in ${TARGETS:-one session three redis}; do
+  for target in ${TARGETS:-one session three echo redis}; do
     server=$target
     case "$target" in
       redis) args=(--target redis) ;;
       session) server=one; args=(--target triage-session --triage "localhost:${port[one]}") ;;
+      echo) args=(--target triage --triage "localhost:${port[echo]}") ;;
       *) args=(--target triage --triage "localhost:${port[$target]}") ;;
     esac
     read -r c0 v0 i0 <<<"$(snap "${pid[$server]}")"
@@ -68,7 +76,7 @@ done
 echo
 echo "median of rounds 2..$rounds, per conversation (open + NextBest + Resolve), $n conversations a round:"
 printf '%-7s %10s %10s %16s %22s\n' target opens/s claims/s "server CPU us" "switches (vol+invol)"
-for target in ${TARGETS:-one session three redis}; do
+for target in ${TARGETS:-one session three echo redis}; do
   awk -v t="$target" '$1 > 1 && $2 == t' "$out/rounds.txt" | sort -k5 -n | awk -v t="$target" '
     { o[NR] = $3; c[NR] = $4; cpu[NR] = $5; v[NR] = $6 + $7 }
     END { m = int((NR + 1) / 2); printf "%-7s %10s %10s %16s %22s\n", t, o[m], c[m], cpu[m], v[m] }'
