@@ -1,11 +1,9 @@
 package dev.triage.api.cli;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import dev.triage.proto.v1.TriageGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import picocli.CommandLine.Mixin;
 
 import java.io.PrintStream;
@@ -42,26 +40,9 @@ abstract class ClientCommand implements Callable<Integer>
         catch (final StatusRuntimeException e)
         {
             err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-            final com.google.rpc.Status status = StatusProto.fromThrowable(e);
-            if (status != null)
+            for (final BadRequest.FieldViolation v : dev.triage.api.service.FieldViolations.of(e))
             {
-                for (final com.google.protobuf.Any detail : status.getDetailsList())
-                {
-                    if (detail.is(BadRequest.class))
-                    {
-                        try
-                        {
-                            for (final BadRequest.FieldViolation v : detail.unpack(BadRequest.class).getFieldViolationsList())
-                            {
-                                err.println("  " + v.getField() + ": " + v.getDescription());
-                            }
-                        }
-                        catch (final InvalidProtocolBufferException ignored)
-                        {
-                            // The message above already says what is wrong.
-                        }
-                    }
-                }
+                err.println("  " + v.getField() + ": " + v.getDescription());
             }
             return 1;
         }

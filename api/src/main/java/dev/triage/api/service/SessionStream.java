@@ -17,7 +17,6 @@ import dev.triage.proto.v1.SessionReply;
 import dev.triage.proto.v1.SessionRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 
 import java.util.function.LongConsumer;
@@ -167,26 +166,9 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
     {
         final SessionError.Builder b = SessionError.newBuilder().setCode(e.getStatus().getCode().name())
             .setMessage(e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription());
-        final com.google.rpc.Status detail = StatusProto.fromThrowable(e);
-        if (detail != null)
+        for (final BadRequest.FieldViolation v : FieldViolations.of(e))
         {
-            for (final com.google.protobuf.Any any : detail.getDetailsList())
-            {
-                if (any.is(BadRequest.class))
-                {
-                    try
-                    {
-                        for (final BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList())
-                        {
-                            b.addFieldViolations(SessionFieldViolation.newBuilder().setField(v.getField()).setDescription(v.getDescription()));
-                        }
-                    }
-                    catch (final com.google.protobuf.InvalidProtocolBufferException ignored)
-                    {
-                        // Packed by Violations itself: cannot be malformed.
-                    }
-                }
-            }
+            b.addFieldViolations(SessionFieldViolation.newBuilder().setField(v.getField()).setDescription(v.getDescription()));
         }
         return SessionReply.newBuilder().setCorrelationId(id).setError(b).build();
     }
