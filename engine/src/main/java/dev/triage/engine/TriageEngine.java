@@ -22,6 +22,7 @@ import dev.triage.engine.journal.Recovery;
 import dev.triage.engine.journal.Retention;
 import dev.triage.engine.snapshot.SnapshotStore;
 import dev.triage.engine.time.TickerAgent;
+import dev.triage.engine.time.WakeableAgentThread;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.util.List;
@@ -48,7 +49,7 @@ public final class TriageEngine implements AutoCloseable
     private final Disruptor<Command> disruptor;
     private final RingBuffer<Command> ring;
     private final ProcessorHandler processor;
-    private final TickerAgent ticker;
+    private final WakeableAgentThread ticker;
     private final CommandTranslator translator;
     private final Journal journal;
     private final Journal.ReplayResult recovered;
@@ -171,8 +172,9 @@ public final class TriageEngine implements AutoCloseable
         }
         if (context.tickIntervalMs() > 0)
         {
-            ticker = new TickerAgent(context.clock(), context.tickIntervalMs(), () -> tryPublish(TICK),
-                processor::takeTimersBacklog, processor::nextTimerDeadlineMs, this::onTickerError);
+            final TickerAgent agent = new TickerAgent(context.clock(), context.tickIntervalMs(), () -> tryPublish(TICK),
+                processor::takeTimersBacklog, processor::nextTimerDeadlineMs);
+            ticker = new WakeableAgentThread(agent, agent::sleepNanos, this::onTickerError);
             processor.wakeTicker(ticker::wake);
         }
         else
