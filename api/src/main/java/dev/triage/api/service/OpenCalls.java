@@ -54,12 +54,4 @@ final class OpenCalls
             }
         }
     }
-
-    /**
-     * @return calls open now.
-     */
-    int size()
-    {
-        return calls.size();
-    }
 }

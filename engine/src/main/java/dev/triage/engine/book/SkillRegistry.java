@@ -136,14 +136,6 @@ public final class SkillRegistry
         return null;
     }
 
-    /**
-     * @return the number of bits held now.
-     */
-    public int heldCount()
-    {
-        return Long.bitCount(heldMask);
-    }
-
     /** A never-used bit first, else the lowest bit nobody holds outside {@code busy}; -1 if none. */
     private int freeBit(final long busy)
     {

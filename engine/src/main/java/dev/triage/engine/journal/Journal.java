@@ -327,21 +327,12 @@ public final class Journal implements AutoCloseable
     {
         for (final Path file : queueFiles())
         {
-            if (lastFile == null || file.getFileName().toString().compareTo(lastFile.getFileName().toString()) > 0)
+            // Files before the last one read are behind; in that one, only what lies past its end counts.
+            final int order = lastFile == null ? 1 : file.getFileName().toString().compareTo(lastFile.getFileName().toString());
+            final JournalScan.Found found = order < 0 ? null : JournalScan.firstRecordAfter(file, order == 0 ? lastEnd - 1 : -1);
+            if (found != null)
             {
-                final JournalScan.Found found = JournalScan.firstRecordAfter(file, -1);
-                if (found != null)
-                {
-                    return found;
-                }
-            }
-            else if (file.getFileName().equals(lastFile.getFileName()))
-            {
-                final JournalScan.Found found = JournalScan.firstRecordAfter(file, lastEnd - 1);
-                if (found != null)
-                {
-                    return found;
-                }
+                return found;
             }
         }
         return null;
