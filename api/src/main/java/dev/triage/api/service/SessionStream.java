@@ -83,8 +83,8 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
     {
         final AgentConversationRequest resolve = AgentConversationRequest.newBuilder()
             .setAgentId(r.getAgentId()).setConversationId(r.getConversationId()).build();
-        final StatusRuntimeException invalid = RequestValidator.agentConversation(resolve) != null
-            ? RequestValidator.agentConversation(resolve)
+        final StatusRuntimeException badResolve = RequestValidator.agentConversation(resolve);
+        final StatusRuntimeException invalid = badResolve != null ? badResolve
             : RequestValidator.nextBest(NextBestRequest.newBuilder().setAgentId(r.getAgentId()).setWaitMs(r.getWaitMs()).build());
         if (!allowed(id, invalid, r.getAgentId()))
         {

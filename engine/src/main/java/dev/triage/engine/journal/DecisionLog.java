@@ -106,7 +106,8 @@ public final class DecisionLog implements DecisionListener, Agent, AutoCloseable
      */
     public static boolean isVoid(final String line)
     {
-        return line.contains(VOID);
+        // The marker's second field; a decision's is its time (a conversation may well be called VOID).
+        return line.startsWith(VOID, line.indexOf(' '));
     }
 
     private long lastLoggedSequence()
