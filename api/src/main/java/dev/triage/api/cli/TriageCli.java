@@ -97,8 +97,7 @@ public final class TriageCli
         @Override
         public String[] getVersion()
         {
-            return new String[]{ "triage " + java.util.Objects.requireNonNullElse(
-                TriageCli.class.getPackage().getImplementationVersion(), "dev") };
+            return new String[]{ "triage " + dev.triage.api.service.TriageService.VERSION };
         }
     }
 }
