@@ -50,7 +50,6 @@ import java.util.function.LongConsumer;
  */
 public final class TriageService extends TriageGrpc.TriageImplBase
 {
-    /** The server's version, from the jar manifest (or "dev" when run from classes). */
     /** The jar's implementation version ("dev" outside a built jar): what Info reports and {@code triage -V} prints. */
     public static final String VERSION = java.util.Objects.requireNonNullElse(TriageService.class.getPackage().getImplementationVersion(), "dev");
     /** Answer a long-poll at least this long before the call's deadline so the empty answer arrives in time. */
