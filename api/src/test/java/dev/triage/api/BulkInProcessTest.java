@@ -46,7 +46,7 @@ class BulkInProcessTest
              TriageEngine engine = TriageEngine.start(new EngineContext().queueEventSink(hub)))
         {
             final Server server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(new TriageService(engine, engine.context().clock(), waited -> { }, hub)).build().start();
+                .addService(new TriageService(engine, engine.context().clock(), waited -> { }, hub, new dev.triage.api.service.Admission(1_024))).build().start();
             final ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
             try
             {

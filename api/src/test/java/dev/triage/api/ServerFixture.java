@@ -21,7 +21,15 @@ final class ServerFixture implements AutoCloseable
 
     ServerFixture(final EngineContext engine, final Path tokens) throws Exception
     {
-        server = TriageServer.start(new ServerContext().port(0).metricsPort(0).tokensFile(tokens).engineContext(engine));
+        this(new ServerContext().tokensFile(tokens).engineContext(engine));
+    }
+
+    /**
+     * @param context the server's settings; the ports are set here (free ones).
+     */
+    ServerFixture(final ServerContext context) throws Exception
+    {
+        server = TriageServer.start(context.port(0).metricsPort(0));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
 

@@ -341,6 +341,7 @@ class TriageServiceIT
         assertTrue(body.contains("triage_wait_before_assignment_seconds_count 1"), body);
         assertTrue(body.contains("triage_rpc_duration_seconds_count{code=\"NOT_FOUND\",method=\"Resolve\"} 1"), body);
         assertTrue(body.contains("triage_ring_remaining_capacity"), body);
+        assertTrue(body.contains("triage_calls_waiting_limit 8192.0"), body);
         assertTrue(body.contains("triage_oldest_wait_seconds"), body);
     }
 

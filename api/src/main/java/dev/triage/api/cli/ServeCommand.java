@@ -93,6 +93,16 @@ final class ServeCommand implements Callable<Integer>
         description = "open connections from one client address at most; 0: half of --max-connections (default: ${DEFAULT-VALUE})")
     int maxConnectionsPerAddress;
 
+    @Option(names = "--max-calls-in-flight", defaultValue = "" + ServerContext.MAX_CALLS_IN_FLIGHT_DEFAULT,
+        description = "unary calls waiting on the engine at most; more are refused at once with RESOURCE_EXHAUSTED. "
+            + "Writes (Open, Update, CustomerReplied, Reopen) get half, so agents are served during a flood (default: ${DEFAULT-VALUE})")
+    int maxCallsInFlight;
+
+    @Option(names = "--max-calls-per-connection", defaultValue = "" + ServerContext.MAX_CALLS_PER_CONNECTION_DEFAULT,
+        description = "concurrent calls (HTTP/2 streams) one connection may have open; its client holds more back "
+            + "(default: ${DEFAULT-VALUE})")
+    int maxCallsPerConnection;
+
     @Override
     public Integer call() throws Exception
     {
@@ -108,6 +118,8 @@ final class ServeCommand implements Callable<Integer>
             .maxConnectionAgeMs(maxConnectionAgeMs)
             .maxConnections(maxConnections)
             .maxConnectionsPerAddress(maxConnectionsPerAddress)
+            .maxCallsInFlight(maxCallsInFlight)
+            .maxCallsPerConnection(maxCallsPerConnection)
             .engineContext(new EngineContext().waitStrategy(waitStrategy).pipeline(pipeline).journalDir(journal).snapshotEveryCommands(snapshotEvery)
                 .durability(durability).retentionDays(retentionDays).journalReserveBytes(journalReserveMb << 20).journalRoll(rollCycle)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->

@@ -25,6 +25,16 @@ public final class ServerContext
     public static final int RESERVED_FDS = 512;
     /** Upper bound of the derived connection cap. */
     public static final int MAX_CONNECTIONS_CEILING = 10_000;
+    /**
+     * Unary calls waiting on the engine at most (bulk writes: half): the engine answers in microseconds, so this many
+     * waiting means it is stalled (a snapshot, a slow disk) and more would only queue.
+     */
+    public static final int MAX_CALLS_IN_FLIGHT_DEFAULT = 8_192;
+    /**
+     * Concurrent calls (HTTP/2 streams) one connection may have open: a flooding client waits for its own streams
+     * instead of filling the server. A front end serving many agents multiplexes them on one Session stream.
+     */
+    public static final int MAX_CALLS_PER_CONNECTION_DEFAULT = 1_024;
 
     private boolean concluded;
     private int port = PORT_DEFAULT;
@@ -40,6 +50,8 @@ public final class ServerContext
     private long maxConnectionAgeMs = MAX_CONNECTION_AGE_MS_DEFAULT;
     private int maxConnections;
     private int maxConnectionsPerAddress;
+    private int maxCallsInFlight = MAX_CALLS_IN_FLIGHT_DEFAULT;
+    private int maxCallsPerConnection = MAX_CALLS_PER_CONNECTION_DEFAULT;
 
     /**
      * @return this, validated and frozen.
@@ -74,6 +86,11 @@ public final class ServerContext
             {
                 throw new IllegalArgumentException("--max-connections and --max-connections-per-address must be >= 0 (0 = derived)");
             }
+            if (maxCallsInFlight < 2 || maxCallsPerConnection < 1)
+            {
+                throw new IllegalArgumentException("--max-calls-in-flight must be >= 2 and --max-calls-per-connection >= 1; were " +
+                    maxCallsInFlight + ", " + maxCallsPerConnection);
+            }
             if (maxConnections == 0)
             {
                 maxConnections = derivedMaxConnections(fdLimit());
@@ -86,6 +103,38 @@ public final class ServerContext
             concluded = true;
         }
         return this;
+    }
+
+    /**
+     * @param calls unary calls waiting on the engine at most; bulk writes are admitted below half of it.
+     * @return this.
+     */
+    public ServerContext maxCallsInFlight(final int calls)
+    {
+        checkOpen();
+        this.maxCallsInFlight = calls;
+        return this;
+    }
+
+    public int maxCallsInFlight()
+    {
+        return maxCallsInFlight;
+    }
+
+    /**
+     * @param calls concurrent calls (HTTP/2 streams) per connection at most.
+     * @return this.
+     */
+    public ServerContext maxCallsPerConnection(final int calls)
+    {
+        checkOpen();
+        this.maxCallsPerConnection = calls;
+        return this;
+    }
+
+    public int maxCallsPerConnection()
+    {
+        return maxCallsPerConnection;
     }
 
     /**

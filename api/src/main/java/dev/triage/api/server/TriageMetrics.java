@@ -45,9 +45,11 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
      * @param engine the engine to observe.
      * @param bind address to listen on.
      * @param port port; 0 picks a free one.
+     * @param admission the server's admission control of unary calls.
      * @throws IOException if the port cannot be bound.
      */
-    public TriageMetrics(final TriageEngine engine, final InetAddress bind, final int port) throws IOException
+    public TriageMetrics(final TriageEngine engine, final InetAddress bind, final int port,
+        final dev.triage.api.service.Admission admission) throws IOException
     {
         this.engine = engine;
         rpcLatency = Histogram.builder()
@@ -127,6 +129,17 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
             .name("triage_ring_remaining_capacity")
             .help("Free slots in the command ring; 0 means callers get RESOURCE_EXHAUSTED")
             .callback(cb -> cb.call(engine.remainingCapacity()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("triage_calls_waiting")
+            .help("Unary calls waiting on the engine; writes are refused with RESOURCE_EXHAUSTED from half of " +
+                "triage_calls_waiting_limit, every call from all of it")
+            .callback(cb -> cb.call(admission.waiting()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("triage_calls_waiting_limit")
+            .help("The bound on unary calls waiting on the engine (--max-calls-in-flight)")
+            .callback(cb -> cb.call(admission.limit()))
             .register(registry);
         http = HTTPServer.builder().inetAddress(bind).port(port).registry(registry).buildAndStart();
     }

@@ -40,6 +40,7 @@ public final class TriageServer implements AutoCloseable
     private final Server server;
     private final TriageMetrics metrics;
     private final WatchHub watchHub;
+    private final dev.triage.api.service.Admission admission;
     private volatile boolean closed;
     private ConnectionLimits connections;
     private NioEventLoopGroup bossGroup;
@@ -57,6 +58,7 @@ public final class TriageServer implements AutoCloseable
         watchHub = new WatchHub(65_536);
         context.engineContext().queueEventSink(watchHub);
         this.context = context.conclude();
+        admission = new dev.triage.api.service.Admission(context.maxCallsInFlight());
         try
         {
             engine = TriageEngine.start(context.engineContext());
@@ -69,10 +71,10 @@ public final class TriageServer implements AutoCloseable
         TriageMetrics startedMetrics = null;
         try
         {
-            startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort());
+            startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort(), admission);
             final TriageMetrics m = startedMetrics;
             final TriageService triage = new TriageService(
-                engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned, watchHub);
+                engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned, watchHub, admission);
             engine.onHalt(reason ->
             {
                 health.setStatus("", HealthCheckResponse.ServingStatus.NOT_SERVING);
@@ -116,6 +118,7 @@ public final class TriageServer implements AutoCloseable
             }
             server = builder
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxConcurrentCallsPerConnection(context.maxCallsPerConnection())
                 .directExecutor()
                 .addService(service)
                 .addService(health.getHealthService())
@@ -149,6 +152,14 @@ public final class TriageServer implements AutoCloseable
     public static TriageServer start(final ServerContext context) throws IOException
     {
         return new TriageServer(context);
+    }
+
+    /**
+     * @return the admission control of unary calls (how many wait on the engine now).
+     */
+    public dev.triage.api.service.Admission admission()
+    {
+        return admission;
     }
 
     /**

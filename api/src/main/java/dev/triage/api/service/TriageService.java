@@ -60,6 +60,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     private final LongConsumer onAssignedWaitMs;
     private final WatchHub watchHub;
     private final OpenCalls openCalls = new OpenCalls();
+    private final Admission admission;
     private final long startedAtMs = System.currentTimeMillis();
 
     /**
@@ -67,9 +68,12 @@ public final class TriageService extends TriageGrpc.TriageImplBase
      * @param clock the clock for request checks (the engine stamps commands with its own).
      * @param onAssignedWaitMs told how long each conversation assigned by NextBest had waited (metrics).
      * @param watchHub the engine's queue event sink, feeding Watch streams.
+     * @param admission the bound on unary calls waiting on the engine.
      */
-    public TriageService(final TriageEngine engine, final EpochClock clock, final LongConsumer onAssignedWaitMs, final WatchHub watchHub)
+    public TriageService(final TriageEngine engine, final EpochClock clock, final LongConsumer onAssignedWaitMs, final WatchHub watchHub,
+        final Admission admission)
     {
+        this.admission = admission;
         this.engine = engine;
         this.clock = clock;
         this.onAssignedWaitMs = onAssignedWaitMs;
@@ -330,11 +334,21 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     }
 
     /**
-     * Publish and answer from the reply stage; a full ring or a halted engine is answered at once.
+     * Admit, publish and answer from the reply stage; a refused call, a full ring or a halted engine is answered at once.
      */
     private <T> void submit(final Command command, final StreamObserver<T> out, final Function<Reply, T> onOk)
     {
-        final UnaryCall<T> call = new UnaryCall<>(out, onOk, openCalls);
+        final boolean counted = !(command.type == CommandType.NEXT_BEST && command.maxWaitMs > 0);
+        if (counted)
+        {
+            final Status refused = admission.enter(Admission.isBulk(command.type));
+            if (refused != null)
+            {
+                out.onError(refused.asRuntimeException());
+                return;
+            }
+        }
+        final UnaryCall<T> call = new UnaryCall<>(out, onOk, openCalls, counted ? admission : null);
         command.reply = new Reply(call, command.type == CommandType.TOP ? command.topN : 0);
         openCalls.add(call);
         final ResultCode published = engine.publish(command);
@@ -363,12 +377,26 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         private final StreamObserver<T> out;
         private final Function<Reply, T> onOk;
         private final OpenCalls openCalls;
+        private final Admission admitted;
 
-        UnaryCall(final StreamObserver<T> out, final Function<Reply, T> onOk, final OpenCalls openCalls)
+        /**
+         * @param admitted the admission to leave once answered, or null for an uncounted call.
+         */
+        UnaryCall(final StreamObserver<T> out, final Function<Reply, T> onOk, final OpenCalls openCalls, final Admission admitted)
         {
             this.out = out;
             this.onOk = onOk;
             this.openCalls = openCalls;
+            this.admitted = admitted;
+        }
+
+        private void ended()
+        {
+            openCalls.remove(this);
+            if (admitted != null)
+            {
+                admitted.leave();
+            }
         }
 
         @Override
@@ -376,7 +404,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         {
             if (compareAndSet(false, true))
             {
-                openCalls.remove(this);
+                ended();
                 complete(reply, out, onOk);
             }
         }
@@ -386,7 +414,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         {
             if (compareAndSet(false, true))
             {
-                openCalls.remove(this);
+                ended();
                 out.onError(status.asRuntimeException());
             }
         }
