@@ -8,6 +8,9 @@
 # proto and netty settings, no engine) and reads each server's CPU time and
 # context switches from /proc around its turn. Prints every round and the median of rounds 2..R (round 1 warms the
 # JIT up) per conversation: server CPU microseconds, voluntary + involuntary switches, opens/s and claims/s.
+# BASELINE=REV also builds that git revision in a temporary worktree and runs its one-stage server in the same rounds
+# (targets "base" unary and "base-session"), so a change is measured against its parent in one run. TARGETS picks
+# the targets (default: one session three echo redis, plus base base-session with BASELINE).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -37,8 +40,24 @@ done
 port[echo]=7603
 java -cp "$bench" dev.triage.bench.EchoServer "${port[echo]}" > "$out/server-echo.log" 2>&1 &
 pid[echo]=$!
-trap 'kill "${pid[echo]}" 2>/dev/null || true; for l in one three; do pkill -f "journal ${journal[$l]}" 2>/dev/null || true; rm -rf "${journal[$l]}"; done' EXIT
-for layout in one three echo; do
+layouts="one three"
+if [ -n "${BASELINE:-}" ]; then
+  base="$(mktemp -d)"
+  git -C "$root" worktree add --detach "$base/tree" "$BASELINE" >&2
+  (cd "$base/tree" && mvn -B -q -DskipTests -pl api -am package 2>&1 | sed 's/\x1b\[[0-9;]*m//g') >&2
+  port[base]=7604
+  journal[base]="$(mktemp -d)"
+  java -jar "$base/tree/api/target/triage.jar" serve --journal "${journal[base]}" --port "${port[base]}" --metrics-port -1 \
+    > "$out/server-base.log" 2>&1 &
+  layouts="one three base"
+fi
+cleanup() {
+  kill "${pid[echo]}" 2>/dev/null || true
+  for l in $layouts; do pkill -f "journal ${journal[$l]}" 2>/dev/null || true; rm -rf "${journal[$l]}"; done
+  if [ -n "${base:-}" ]; then git -C "$root" worktree remove --force "$base/tree" >/dev/null 2>&1 || true; rm -rf "$base"; fi
+}
+trap cleanup EXIT
+for layout in $layouts echo; do
   for _ in $(seq 1 240); do grep -q listening "$out/server-$layout.log" 2>/dev/null && break; sleep 0.5; done
   [ "$layout" = echo ] && continue
   pid[$layout]=$(pgrep -f "journal ${journal[$layout]}" | head -n 1)
@@ -55,12 +74,14 @@ snap() { # pid -> "cpu-ticks voluntary involuntary"
 }
 tck=$(getconf CLK_TCK)
 : > "$out/rounds.txt"
+targets="${TARGETS:-one session three echo redis${BASELINE:+ base base-session}}"
 for round in $(seq 1 "$rounds"); do
-  for target in ${TARGETS:-one session three echo redis}; do
+  for target in $targets; do
     server=$target
     case "$target" in
       redis) args=(--target redis) ;;
       session) server=one; args=(--target triage-session --triage "localhost:${port[one]}") ;;
+      base-session) server=base; args=(--target triage-session --triage "localhost:${port[base]}") ;;
       echo) args=(--target triage --triage "localhost:${port[echo]}") ;;
       *) args=(--target triage --triage "localhost:${port[$target]}") ;;
     esac
@@ -76,7 +97,7 @@ done
 echo
 echo "median of rounds 2..$rounds, per conversation (open + NextBest + Resolve), $n conversations a round:"
 printf '%-7s %10s %10s %16s %22s\n' target opens/s claims/s "server CPU us" "switches (vol+invol)"
-for target in ${TARGETS:-one session three echo redis}; do
+for target in $targets; do
   awk -v t="$target" '$1 > 1 && $2 == t' "$out/rounds.txt" | sort -k5 -n | awk -v t="$target" '
     { o[NR] = $3; c[NR] = $4; cpu[NR] = $5; v[NR] = $6 + $7 }
     END { m = int((NR + 1) / 2); printf "%-7s %10s %10s %16s %22s\n", t, o[m], c[m], cpu[m], v[m] }'

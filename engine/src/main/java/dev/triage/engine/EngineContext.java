@@ -156,6 +156,7 @@ public final class EngineContext
     private EventHandler<Command> journalHandler;
     private Path journalDir;
     private QueueEventSink queueEventSink;
+    private java.util.function.Consumer<dev.triage.engine.journal.DecisionRecord> decisionObserver;
     private long snapshotEveryCommands = Long.getLong(SNAPSHOT_EVERY_PROP, SNAPSHOT_EVERY_DEFAULT);
     private Durability durability = Durability.valueOf(System.getProperty(DURABILITY_PROP, DURABILITY_DEFAULT.name()));
     private JournalRoll journalRoll = JournalRoll.valueOf(System.getProperty(JOURNAL_ROLL_PROP, JOURNAL_ROLL_DEFAULT.name()));
@@ -397,7 +398,8 @@ public final class EngineContext
     }
 
     /**
-     * @param sink told of queue changes from the processor thread (after recovery, not during it); null for none.
+     * @param sink told of queue changes (after recovery, not during it) on the reply stage thread, once each change's
+     *             command is journaled; it must not block. Null for none.
      * @return this.
      */
     public EngineContext queueEventSink(final QueueEventSink sink)
@@ -410,6 +412,23 @@ public final class EngineContext
     public QueueEventSink queueEventSink()
     {
         return queueEventSink;
+    }
+
+    /**
+     * @param observer told of every decision (besides the decision log, if there is a journal), on the reply stage
+     *                 thread, once its command is journaled; it must not keep the record (it is reused) nor block.
+     * @return this.
+     */
+    public EngineContext decisionObserver(final java.util.function.Consumer<dev.triage.engine.journal.DecisionRecord> observer)
+    {
+        checkOpen();
+        this.decisionObserver = observer;
+        return this;
+    }
+
+    public java.util.function.Consumer<dev.triage.engine.journal.DecisionRecord> decisionObserver()
+    {
+        return decisionObserver;
     }
 
     /**

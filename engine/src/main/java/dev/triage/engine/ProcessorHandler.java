@@ -23,13 +23,16 @@ final class ProcessorHandler implements EventHandler<Command>
     private volatile boolean timersBacklog;
     private volatile long nextTimerDeadlineMs;
     private Runnable wakeTicker = () -> { };
+    private final SlotOutputs.Collector outputs;
 
     /**
      * @param book the recovered book: timers that fell due while the engine was down are due at once.
      * @param snapshotEvery commands between periodic snapshots, 0 for none.
+     * @param outputs where the book's decisions and queue events of each command go, or null.
      */
-    ProcessorHandler(final TriageBook book, final long snapshotEvery)
+    ProcessorHandler(final TriageBook book, final long snapshotEvery, final SlotOutputs.Collector outputs)
     {
+        this.outputs = outputs;
         this.book = book;
         this.snapshotEvery = snapshotEvery;
         nextTimerDeadlineMs = book.nextTimerDeadlineMs();
@@ -46,6 +49,10 @@ final class ProcessorHandler implements EventHandler<Command>
     @Override
     public void onEvent(final Command command, final long sequence, final boolean endOfBatch)
     {
+        if (outputs != null)
+        {
+            outputs.applying(sequence);
+        }
         book.apply(command);
         if (snapshotEvery > 0 && command.type.changesState() && ++sinceSnapshot >= snapshotEvery)
         {

@@ -57,6 +57,7 @@ public final class TriageEngine implements AutoCloseable
     private final DecisionLog decisionLog;
     private final JournalSpace journalSpace;
     private EventHandler<Command> journalStageHandler;
+    private final EventHandler<Command> applyingStage;
     private final StageThreadFactory stageThreads = new StageThreadFactory();
     private volatile boolean halted;
     private final List<java.util.function.Consumer<String>> haltListeners = new CopyOnWriteArrayList<>();
@@ -112,8 +113,6 @@ public final class TriageEngine implements AutoCloseable
                 LOG.log(System.Logger.Level.WARNING, "the decision log ran ahead of the journal before a crash (to sequence " +
                     loggedAhead + ", journal " + recovered.lastSequence() + "); those decisions were never answered and are voided");
             }
-            book.decisionListener(decisionLog);
-            decisionLog.start();
             book.snapshotWriter(b ->
             {
                 awaitJournal(b.lastSequence());
@@ -133,14 +132,27 @@ public final class TriageEngine implements AutoCloseable
             recovered = Journal.ReplayResult.none();
         }
         final com.lmax.disruptor.WaitStrategy waitStrategy = context.waitStrategy().create();
-        processor = new ProcessorHandler(book, snapshots == null ? 0 : context.snapshotEveryCommands());
+        // Decisions and queue events from now on (recovery's replayed ones were recorded by the run that made them),
+        // collected beside each ring slot and handed on by the reply stage, after the journal.
+        final java.util.function.Consumer<dev.triage.engine.journal.DecisionRecord> decisions =
+            decisionLog == null ? context.decisionObserver() :
+            context.decisionObserver() == null ? decisionLog : decisionLog.andThen(context.decisionObserver());
+        final SlotOutputs.Collector outputs = decisions == null && context.queueEventSink() == null ? null :
+            new SlotOutputs.Collector(context.ringSize(), decisions != null, context.queueEventSink());
+        if (decisions != null)
+        {
+            book.decisionListener(outputs);
+        }
+        if (context.queueEventSink() != null)
+        {
+            book.queueEventSink(outputs);
+        }
+        processor = new ProcessorHandler(book, snapshots == null ? 0 : context.snapshotEveryCommands(), outputs);
         translator = new CommandTranslator(recovered.lastSequence() + 1);
-        // Watchers see what happens from now on, not the replayed past.
-        book.queueEventSink(context.queueEventSink());
         disruptor = new Disruptor<>(
             Command::new, context.ringSize(), stageThreads, ProducerType.MULTI, waitStrategy);
         disruptor.setDefaultExceptionHandler(new FatalExceptionHandler());
-        final ReplyHandler responder = new ReplyHandler(lateReplies);
+        final ReplyHandler responder = new ReplyHandler(lateReplies, outputs, decisions, context.queueEventSink());
         final SingleStageHandler single;
         if (context.pipeline() == EngineContext.Pipeline.ONE_STAGE)
         {
@@ -148,6 +160,7 @@ public final class TriageEngine implements AutoCloseable
             single = new SingleStageHandler(journalStage, processor, responder,
                 journalStage != null && context.durability() == EngineContext.Durability.FSYNC);
             disruptor.handleEventsWith(single);
+            applyingStage = single;
             // The journal is never behind the processor on the same thread: a snapshot need not wait for it.
             journalStageHandler = null;
         }
@@ -157,6 +170,7 @@ public final class TriageEngine implements AutoCloseable
             journalStage = journalStage == null ? null : ProgressBlockingWaitStrategy.signalling(journalStage, waitStrategy);
             journalStageHandler = journalStage;
             final EventHandler<Command> processorStage = ProgressBlockingWaitStrategy.signalling(processor, waitStrategy);
+            applyingStage = processorStage;
             if (journalStage != null)
             {
                 // 1. journaler: appends each state-changing command, beside the processor.
@@ -427,6 +441,16 @@ public final class TriageEngine implements AutoCloseable
         {
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * For tests: how far the processor has applied the ring (its ring sequence; the ring restarts at 0 each start).
+     *
+     * @return the ring sequence of the last command applied.
+     */
+    long appliedRingSequence()
+    {
+        return disruptor.getSequenceValueFor(applyingStage);
     }
 
     /**

@@ -46,17 +46,18 @@ final class ReplayCommand implements Callable<Integer>
         final dev.triage.engine.book.DecisionListener recorder = new dev.triage.engine.book.DecisionListener()
         {
             private final StringBuilder text = new StringBuilder(160);
+            private final dev.triage.engine.journal.DecisionRecord record = new dev.triage.engine.journal.DecisionRecord();
 
             @Override
             public void onAssigned(final Cause cause, final long sequence, final long nowMs, final dev.triage.engine.command.Reply r)
             {
-                recomputed.add(dev.triage.engine.journal.DecisionLog.assigned(cause, sequence, nowMs, r, text));
+                recomputed.add(record.assigned(cause, sequence, nowMs, r).text(text));
             }
 
             @Override
             public void onReturned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
             {
-                recomputed.add(dev.triage.engine.journal.DecisionLog.returned(cause, sequence, nowMs, conversationId, agentId, text));
+                recomputed.add(record.returned(cause, sequence, nowMs, conversationId, agentId).text(text));
             }
         };
         final Recovery.Result rebuilt;

@@ -12,8 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Fans queue events out to Watch streams without ever slowing the engine. The processor copies each event into a
- * preallocated slot and hands it over through a bounded single-producer queue; it never waits: with no free slot
+ * Fans queue events out to Watch streams without ever slowing the engine. The engine's reply stage, once an event's
+ * command is journaled, copies the event into a preallocated slot and hands it over through a bounded
+ * single-producer queue, waking the hub's thread once per batch; it never waits: with no free slot
  * the event is dropped and counted, and every watcher is then cut off with DATA_LOSS. The hub's own thread sends
  * to watchers; one whose transport is not ready (it reads too slowly) is cut off with RESOURCE_EXHAUSTED.
  */
@@ -67,7 +68,7 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
     }
 
     /**
-     * Called on the processor thread: copy and hand over, or count a drop. Never blocks, never allocates.
+     * Called on the engine's reply stage thread: copy and hand over, or count a drop. Never blocks, never allocates.
      */
     @Override
     public void onQueueEvent(
@@ -91,7 +92,22 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
         slot.agentId = agentId;
         slot.scoreUnits = scoreUnits;
         events.offer(slot);
-        runner.wake();
+    }
+
+    @Override
+    public boolean active()
+    {
+        return !watchers.isEmpty();
+    }
+
+    /** Once per batch of the engine's reply stage: wake the hub's thread if the batch brought it events. */
+    @Override
+    public void endOfBatch()
+    {
+        if (!events.isEmpty())
+        {
+            runner.wake();
+        }
     }
 
     /**

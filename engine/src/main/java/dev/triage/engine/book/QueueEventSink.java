@@ -28,4 +28,18 @@ public interface QueueEventSink
      * @param scoreUnits the score for ASSIGNED, else 0.
      */
     void onQueueEvent(int kind, long sequence, long nowMs, String conversationId, String agentId, long scoreUnits);
+
+    /**
+     * @return false when nobody would receive events now: the engine then records none (a server without watchers
+     *         pays nothing for them).
+     */
+    default boolean active()
+    {
+        return true;
+    }
+
+    /** Called after each batch of commands whose events were handed over: the moment to wake a consumer, once. */
+    default void endOfBatch()
+    {
+    }
 }

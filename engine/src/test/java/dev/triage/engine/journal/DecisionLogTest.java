@@ -28,8 +28,7 @@ class DecisionLogTest
         }
         try (DecisionLog log = new DecisionLog(dir))
         {
-            log.start();
-            log.onReturned(dev.triage.engine.book.DecisionListener.Cause.RELEASED, 7, 1_000, "VOID", "ann");
+            log.accept(new DecisionRecord().returned(dev.triage.engine.book.DecisionListener.Cause.RELEASED, 7, 1_000, "VOID", "ann"));
         }
         try (DecisionLog log = new DecisionLog(dir))
         {
