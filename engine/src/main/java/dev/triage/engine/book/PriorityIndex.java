@@ -150,7 +150,7 @@ public final class PriorityIndex
     void best(final EligibleSets eligible, final long nowMs, final long ageUnitsPerMs, final Selection out)
     {
         out.reset();
-        final long drift = ageUnitsPerMs * nowMs;
+        final long drift = Scorer.drift(ageUnitsPerMs, nowMs);
         for (int i = 0, n = eligible.count; i < n; i++)
         {
             final int base = eligible.skillSetIds[i] << 1;
@@ -185,7 +185,7 @@ public final class PriorityIndex
      */
     void top(final EligibleSets eligibleOrNull, final int n, final long nowMs, final long ageUnitsPerMs, final Reply reply)
     {
-        final long drift = ageUnitsPerMs * nowMs;
+        final long drift = Scorer.drift(ageUnitsPerMs, nowMs);
         scan.reset(n + heaps.length);
         if (eligibleOrNull == null)
         {
@@ -235,8 +235,16 @@ public final class PriorityIndex
 
     private static long scoreAt(final IntrusiveHeap heap, final int index, final int classId, final long drift)
     {
-        final long key = -heap.primaryAt(index);
-        return (classId & 1) == 0 ? key + drift : key - drift;
+        return Scorer.scoreAt(-heap.primaryAt(index), classId, drift);
+    }
+
+    /**
+     * @param classId a class.
+     * @return true for a newest-first class.
+     */
+    static boolean isNewestFirstClass(final int classId)
+    {
+        return (classId & 1) != 0;
     }
 
     /**

@@ -1,0 +1,419 @@
+package dev.triage.engine.book;
+
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.policy.SlaBand;
+
+import static dev.triage.engine.book.BookState.hasBlank;
+import static dev.triage.engine.book.BookState.invalid;
+import static dev.triage.engine.book.BookState.isBlank;
+
+/**
+ * The assignment desk: the queue and the agents who take from it. Puts OPEN conversations in the queue (or straight
+ * into the hands of the longest-idle parked agent who may take them), answers NEXT_BEST (at once, or by parking the
+ * agent), ACK, RELEASE, agents' registration and status, and the timers' consequences (an expired lease requeues,
+ * a long-poll times out). Every assignment and every return to the queue passes through here, with its decision.
+ */
+final class AssignmentDesk implements ConversationTimers.TimerHandler
+{
+    private final BookState s;
+    private final ConversationTimers timers;
+    private final BookStatistics statistics;
+
+    AssignmentDesk(final BookState state, final ConversationTimers timers, final BookStatistics statistics)
+    {
+        this.s = state;
+        this.timers = timers;
+        this.statistics = statistics;
+    }
+
+    ResultCode onNextBest(final Command cmd, final Reply r)
+    {
+        if (cmd.maxWaitMs < 0)
+        {
+            return invalid(r, "max wait must be >= 0");
+        }
+        final Agent a = s.agents.find(cmd.agentId);
+        if (a == null)
+        {
+            return ResultCode.AGENT_NOT_FOUND;
+        }
+        r.agentId = a.id;
+        long idleRank = cmd.sequence;
+        if (a.isParked())
+        {
+            idleRank = a.parkSeq;
+            s.completeLate(s.parked.unpark(a), ResultCode.SUPERSEDED);
+        }
+        if (a.status != AgentStatus.AVAILABLE)
+        {
+            return ResultCode.AGENT_NOT_AVAILABLE;
+        }
+        if (a.held >= a.capacity)
+        {
+            return ResultCode.AGENT_AT_CAPACITY;
+        }
+        if (assignBest(a, r, DecisionListener.Cause.NEXT_BEST))
+        {
+            return ResultCode.OK;
+        }
+        if (cmd.maxWaitMs > 0)
+        {
+            s.parked.park(a, cmd.reply, idleRank, s.nowMs + cmd.maxWaitMs);
+            return ResultCode.PARKED;
+        }
+        return ResultCode.NO_CONVERSATION;
+    }
+
+    ResultCode onAck(final Command cmd, final Reply r)
+    {
+        final Conversation c = heldBy(cmd, r);
+        if (c == null)
+        {
+            return r.result;
+        }
+        if (!c.acked)
+        {
+            c.acked = true;
+            timers.schedule(s.policy, c);
+        }
+        r.leaseDeadlineMs = 0;
+        return ResultCode.OK;
+    }
+
+    ResultCode onRelease(final Command cmd, final Reply r)
+    {
+        final Conversation c = heldBy(cmd, r);
+        if (c == null)
+        {
+            return r.result;
+        }
+        requeue(c, DecisionListener.Cause.RELEASED);
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    /**
+     * @return the conversation the command's agent holds, or null with {@code r.result} set to the reason.
+     */
+    private Conversation heldBy(final Command cmd, final Reply r)
+    {
+        final Agent a = s.agents.find(cmd.agentId);
+        final Conversation c = s.conversations.find(cmd.conversationId);
+        r.agentId = cmd.agentId;
+        r.conversationId = cmd.conversationId;
+        r.result = a == null ? ResultCode.AGENT_NOT_FOUND : c == null ? ResultCode.CONVERSATION_NOT_FOUND :
+            c.state != ConversationState.ASSIGNED || c.agent != a ? ResultCode.NOT_HELD_BY_AGENT : ResultCode.OK;
+        if (c != null)
+        {
+            r.conversationState = c.state;
+        }
+        return r.result == ResultCode.OK ? c : null;
+    }
+
+    ResultCode onUpsertAgent(final Command cmd, final Reply r)
+    {
+        if (isBlank(cmd.agentId))
+        {
+            return invalid(r, "agent id is required");
+        }
+        r.agentId = cmd.agentId;
+        if (cmd.capacity < 1 || cmd.capacity > TriageBook.MAX_CAPACITY)
+        {
+            return invalid(r, "capacity must be in 1.." + TriageBook.MAX_CAPACITY);
+        }
+        if (hasBlank(cmd.requiredSkills))
+        {
+            return invalid(r, "skill names must not be empty");
+        }
+        final long mask = s.skills.maskOf(cmd.requiredSkills, 0, true);
+        if (mask < 0)
+        {
+            return ResultCode.SKILL_LIMIT_REACHED;
+        }
+        Agent a = s.agents.find(cmd.agentId);
+        if (a == null)
+        {
+            if (s.agents.count() >= s.maxAgents)
+            {
+                return ResultCode.AGENT_LIMIT_REACHED;
+            }
+            a = s.agents.create(cmd.agentId);
+            a.capacity = cmd.capacity;
+            setSkills(a, mask);
+            return ResultCode.OK;
+        }
+        a.capacity = cmd.capacity;
+        if (!a.isParked())
+        {
+            setSkills(a, mask);
+        }
+        else if (a.held >= a.capacity)
+        {
+            setSkills(a, mask);
+            s.completeLate(s.parked.unpark(a), ResultCode.CANCELLED);
+        }
+        else if (a.skillMask != mask)
+        {
+            final long idleRank = a.parkSeq;
+            final long deadlineMs = a.parkDeadlineMs;
+            final Reply parkedReply = s.parked.unpark(a);
+            setSkills(a, mask);
+            if (!serveLate(a, parkedReply))
+            {
+                s.parked.park(a, parkedReply, idleRank, deadlineMs);
+            }
+        }
+        return ResultCode.OK;
+    }
+
+    /** An agent's skills, and so the skill sets it may take from. */
+    void setSkills(final Agent a, final long mask)
+    {
+        s.skills.release(a.skillMask);
+        s.skills.retain(mask);
+        a.skillMask = mask;
+        a.eligible = s.skills.eligibleFor(mask);
+    }
+
+    ResultCode onAgentStatus(final Command cmd, final Reply r)
+    {
+        if (cmd.agentStatus == null)
+        {
+            return invalid(r, "status is required");
+        }
+        final Agent a = s.agents.find(cmd.agentId);
+        if (a == null)
+        {
+            return ResultCode.AGENT_NOT_FOUND;
+        }
+        r.agentId = a.id;
+        a.status = cmd.agentStatus;
+        if (a.status != AgentStatus.AVAILABLE && a.isParked())
+        {
+            s.completeLate(s.parked.unpark(a), ResultCode.CANCELLED);
+        }
+        if (a.status == AgentStatus.OFFLINE)
+        {
+            Conversation c = a.heldHead;
+            while (c != null)
+            {
+                final Conversation next = c.next;
+                if (!c.acked)
+                {
+                    requeue(c, DecisionListener.Cause.AGENT_OFFLINE);
+                }
+                c = next;
+            }
+        }
+        return ResultCode.OK;
+    }
+
+    /** After a restart nobody waits on a parked request any more: cancel them all. */
+    ResultCode onRestart()
+    {
+        int n = s.parked.count();
+        while (n-- > 0)
+        {
+            s.completeLate(s.parked.unpark(s.agents.get(s.parked.earliestTimeoutHandle())), ResultCode.CANCELLED);
+        }
+        return ResultCode.OK;
+    }
+
+    /**
+     * Serve every parked agent who may now take something (after a policy change re-keyed the queue), the longest
+     * idle first.
+     *
+     * @param scratch reused room for the parked agents, at least as long as the agents.
+     */
+    void serveParkedAgents(final Agent[] scratch)
+    {
+        final int waiting = s.parked.collectByIdleRank(s.agents.table(), scratch);
+        for (int i = 0; i < waiting; i++)
+        {
+            final Agent a = scratch[i];
+            s.index.best(a.eligible, s.nowMs, s.policy.agePointsPerMinute(), s.selection);
+            if (s.selection.bestHandle >= 0)
+            {
+                serveLate(a, s.parked.unpark(a));
+            }
+            scratch[i] = null;
+        }
+    }
+
+    @Override
+    public void onConversationDue(final int conversationHandle)
+    {
+        final Conversation c = s.conversations.get(conversationHandle);
+        if (c.state == ConversationState.ASSIGNED)
+        {
+            s.leaseExpiries++;
+            requeue(c, DecisionListener.Cause.LEASE_EXPIRED);
+        }
+        else
+        {
+            // An SLA band change or a relaxation: re-queue it as of now.
+            dequeue(c);
+            enqueue(c);
+        }
+    }
+
+    @Override
+    public void onLongPollTimedOut(final int agentHandle)
+    {
+        s.completeLate(s.parked.unpark(s.agents.get(agentHandle)), ResultCode.TIMED_OUT);
+    }
+
+    /**
+     * Put an OPEN conversation in the queue as of now: refresh its SLA band and relaxation, then hand it to the
+     * longest-idle parked agent that may take it, or index it and arm its timer.
+     */
+    void enqueue(final Conversation c)
+    {
+        refreshDerived(c);
+        final Agent a = s.parked.pickFor(c.effectiveMask());
+        if (a != null)
+        {
+            final Reply late = s.parked.unpark(a);
+            assign(c, a, late != null ? late : s.scratchReply, 1, null, 0, DecisionListener.Cause.LONG_POLL);
+            s.deferIfWaitedOn(late);
+            return;
+        }
+        index(c);
+    }
+
+    /** Index a queued conversation with its class and key, and arm its timer (no parked agent is offered it). */
+    void index(final Conversation c)
+    {
+        s.index.insert(c, Scorer.classOf(s.skills, s.policy, c), Scorer.keyOf(s.policy, c));
+        timers.schedule(s.policy, c);
+    }
+
+    /** Take a conversation out of the queue (and disarm its timer). */
+    void dequeue(final Conversation c)
+    {
+        s.index.remove(c);
+        timers.cancel(c);
+    }
+
+    /** Re-key a queued conversation whose class or key changed (SLA band and relaxation stay as they were). */
+    void rekey(final Conversation c)
+    {
+        s.index.rekey(c, Scorer.classOf(s.skills, s.policy, c), Scorer.keyOf(s.policy, c));
+    }
+
+    /** An assigned conversation goes back to the queue, with its decision. */
+    private void requeue(final Conversation c, final DecisionListener.Cause cause)
+    {
+        returned(c, cause);
+        c.state = ConversationState.OPEN;
+        enqueue(c);
+    }
+
+    /**
+     * @return true if the agent got its best eligible conversation, written to {@code r}.
+     */
+    private boolean assignBest(final Agent a, final Reply r, final DecisionListener.Cause cause)
+    {
+        final Selection selection = s.selection;
+        s.index.best(a.eligible, s.nowMs, s.policy.agePointsPerMinute(), selection);
+        if (selection.bestHandle < 0)
+        {
+            return false;
+        }
+        final Conversation c = s.conversations.get(selection.bestHandle);
+        final Conversation runnerUp = selection.runnerUpHandle >= 0 ? s.conversations.get(selection.runnerUpHandle) : null;
+        final long candidates = selection.candidates;
+        final long runnerUpScore = selection.runnerUpScoreUnits;
+        dequeue(c);
+        assign(c, a, r, candidates, runnerUp, runnerUpScore, cause);
+        return true;
+    }
+
+    /**
+     * Serve a parked agent whose request was just detached; the reply is completed late on success.
+     *
+     * @return true if served.
+     */
+    private boolean serveLate(final Agent a, final Reply parkedReply)
+    {
+        if (assignBest(a, parkedReply != null ? parkedReply : s.scratchReply, DecisionListener.Cause.LONG_POLL))
+        {
+            s.deferIfWaitedOn(parkedReply);
+            return true;
+        }
+        return false;
+    }
+
+    private void assign(
+        final Conversation c,
+        final Agent a,
+        final Reply r,
+        final long candidates,
+        final Conversation runnerUp,
+        final long runnerUpScore,
+        final DecisionListener.Cause cause)
+    {
+        final long nowMs = s.nowMs;
+        r.result = ResultCode.OK;
+        r.conversationId = c.id;
+        r.agentId = a.id;
+        Scorer.breakdown(s.policy, c, nowMs, r);
+        r.candidates = candidates;
+        r.runnerUpId = runnerUp == null ? null : runnerUp.id;
+        r.runnerUpScoreUnits = runnerUp == null ? 0 : runnerUpScore;
+        r.waitedMs = nowMs - c.waitingSinceMs;
+        statistics.onAssigned(nowMs, r.waitedMs);
+        r.leaseDeadlineMs = nowMs + s.policy.leaseMs();
+        r.conversationState = ConversationState.ASSIGNED;
+        // Set here, not only at the end of apply(): decision listeners read the reply before apply() finishes.
+        r.policyVersion = s.policyVersion;
+        c.state = ConversationState.ASSIGNED;
+        c.acked = false;
+        c.leaseDeadlineMs = r.leaseDeadlineMs;
+        a.hold(c);
+        a.assignments++;
+        s.assignmentsTotal++;
+        s.assignedCount++;
+        timers.schedule(s.policy, c);
+        if (s.decisions != null)
+        {
+            s.decisions.onAssigned(cause, s.sequence, nowMs, r);
+        }
+        s.emit(QueueEventSink.ASSIGNED, c.id, a.id, r.scoreUnits);
+    }
+
+    private void returned(final Conversation c, final DecisionListener.Cause cause)
+    {
+        final String agentId = c.agent.id;
+        unassign(c);
+        if (s.decisions != null)
+        {
+            s.decisions.onReturned(cause, s.sequence, s.nowMs, c.id, agentId);
+        }
+        s.emit(QueueEventSink.RETURNED, c.id, agentId, 0);
+    }
+
+    /** The agent lets go of the conversation (its lease timer goes with it); its new state is the caller's. */
+    void unassign(final Conversation c)
+    {
+        c.agent.drop(c);
+        c.acked = false;
+        c.leaseDeadlineMs = 0;
+        s.assignedCount--;
+        timers.cancel(c);
+    }
+
+    /** Bring the conversation's SLA band (announcing a worse one) and relaxation up to now. */
+    void refreshDerived(final Conversation c)
+    {
+        final int band = s.policy.slaBandAt(c.respondByMs, s.nowMs);
+        if (band > c.slaBand)
+        {
+            s.emit(band == SlaBand.BREACHED ? QueueEventSink.SLA_BREACHED : QueueEventSink.SLA_AT_RISK, c.id, null, 0);
+        }
+        c.slaBand = (byte)band;
+        c.relaxed = s.nowMs - c.waitingSinceMs >= s.policy.relaxPreferredAfterMs();
+    }
+}

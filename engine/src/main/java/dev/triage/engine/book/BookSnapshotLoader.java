@@ -1,0 +1,167 @@
+package dev.triage.engine.book;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+
+/**
+ * Restores what {@link BookSnapshotTaker} wrote into a new, empty book, one method per record kind; the queue and
+ * the timers are rebuilt from the conversations, parked agents are parked again last (with no request waiting).
+ */
+final class BookSnapshotLoader
+{
+    private final BookState s;
+    private final BookStatistics statistics;
+    private final AssignmentDesk desk;
+    private final ConversationTimers timers;
+    private final DataInputStream in;
+    private long[] parkSeq;
+    private long[] parkDeadline;
+    private boolean[] wasParked;
+
+    BookSnapshotLoader(final BookState state, final BookStatistics statistics, final AssignmentDesk desk,
+        final ConversationTimers timers, final DataInputStream in)
+    {
+        this.s = state;
+        this.statistics = statistics;
+        this.desk = desk;
+        this.timers = timers;
+        this.in = in;
+    }
+
+    void loadAll() throws IOException
+    {
+        if (s.conversations.live() != 0 || s.agents.count() != 0)
+        {
+            throw new IllegalStateException("restore into an empty book only");
+        }
+        clockAndCounters();
+        statistics.read(in);
+        s.policy = BookSnapshot.readPolicy(in);
+        skills();
+        agents();
+        incidents();
+        conversations();
+        holdings();
+        resolved();
+        parkAgainWhoWasParked();
+    }
+
+    private void clockAndCounters() throws IOException
+    {
+        s.sequence = in.readLong();
+        s.nowMs = in.readLong();
+        s.policyVersion = in.readInt();
+        s.assignmentsTotal = in.readLong();
+        s.leaseExpiries = in.readLong();
+    }
+
+    private void skills() throws IOException
+    {
+        final int skillCount = in.readInt();
+        for (int bit = 0; bit < skillCount; bit++)
+        {
+            s.skills.maskOf(new String[]{ in.readUTF() }, 0, true);
+        }
+    }
+
+    private void agents() throws IOException
+    {
+        final int agentCount = in.readInt();
+        parkSeq = new long[agentCount];
+        parkDeadline = new long[agentCount];
+        wasParked = new boolean[agentCount];
+        for (int i = 0; i < agentCount; i++)
+        {
+            final Agent a = s.agents.create(in.readUTF());
+            desk.setSkills(a, in.readLong());
+            a.capacity = in.readInt();
+            a.status = AgentStatus.values()[in.readByte()];
+            a.assignments = in.readLong();
+            wasParked[i] = in.readBoolean();
+            parkSeq[i] = in.readLong();
+            parkDeadline[i] = in.readLong();
+        }
+    }
+
+    private void incidents() throws IOException
+    {
+        final int incidentCount = in.readInt();
+        for (int i = 0; i < incidentCount; i++)
+        {
+            s.conversations.restoreIncident(in.readUTF(), in.readLong());
+        }
+    }
+
+    private void conversations() throws IOException
+    {
+        final int conversationCount = in.readInt();
+        for (int i = 0; i < conversationCount; i++)
+        {
+            final Conversation c = s.conversations.allocate(in.readUTF());
+            c.openSeq = in.readLong();
+            c.urgencyLevel = in.readByte();
+            c.impact = in.readInt();
+            c.incidentKey = BookSnapshot.readNullable(in);
+            final boolean member = in.readBoolean();
+            c.requiredMask = in.readLong();
+            c.preferredMask = in.readLong();
+            s.skills.retain(c.requiredMask | c.preferredMask);
+            c.waitingSinceMs = in.readLong();
+            c.respondByMs = in.readLong();
+            c.state = ConversationState.values()[in.readByte()];
+            c.slaBand = in.readByte();
+            c.relaxed = in.readBoolean();
+            c.acked = in.readBoolean();
+            c.leaseDeadlineMs = in.readLong();
+            if (member)
+            {
+                s.conversations.restoreMember(c);
+            }
+            if (c.state == ConversationState.OPEN)
+            {
+                // Indexed with its band and relaxation as written: restoring decides nothing.
+                desk.index(c);
+            }
+            else if (c.state == ConversationState.PENDING)
+            {
+                s.pendingCount++;
+            }
+        }
+    }
+
+    private void holdings() throws IOException
+    {
+        for (int handle = 0; handle < s.agents.count(); handle++)
+        {
+            final Agent a = s.agents.get(handle);
+            final int held = in.readInt();
+            for (int i = 0; i < held; i++)
+            {
+                final Conversation c = s.conversations.find(in.readUTF());
+                a.hold(c);
+                s.assignedCount++;
+                timers.schedule(s.policy, c);
+            }
+        }
+    }
+
+    private void resolved() throws IOException
+    {
+        final int resolved = in.readInt();
+        for (int i = 0; i < resolved; i++)
+        {
+            s.conversations.retain(s.conversations.find(in.readUTF()));
+        }
+    }
+
+    private void parkAgainWhoWasParked()
+    {
+        for (int handle = 0; handle < wasParked.length; handle++)
+        {
+            if (wasParked[handle])
+            {
+                s.parked.park(s.agents.get(handle), null, parkSeq[handle], parkDeadline[handle]);
+            }
+        }
+    }
+}

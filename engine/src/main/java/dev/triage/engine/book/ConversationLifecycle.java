@@ -1,0 +1,368 @@
+package dev.triage.engine.book;
+
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.policy.Policy;
+
+import java.util.Objects;
+
+import static dev.triage.engine.book.BookState.hasBlank;
+import static dev.triage.engine.book.BookState.invalid;
+import static dev.triage.engine.book.BookState.isBlank;
+
+/**
+ * A conversation's life: OPEN (with its incident), UPDATE, CUSTOMER_REPLIED, REOPEN, AGENT_REPLIED and RESOLVE.
+ * Moves conversations between the states of {@link ConversationState}; the assignment desk queues and unassigns
+ * them, and an incident's reach crossing a bucket re-keys its queued members here.
+ */
+final class ConversationLifecycle
+{
+    private final BookState s;
+    private final AssignmentDesk desk;
+    private final ConversationTimers timers;
+
+    ConversationLifecycle(final BookState state, final AssignmentDesk desk, final ConversationTimers timers)
+    {
+        this.s = state;
+        this.desk = desk;
+        this.timers = timers;
+    }
+
+    ResultCode onOpen(final Command cmd, final Reply r)
+    {
+        if (isBlank(cmd.conversationId))
+        {
+            return invalid(r, "conversation id is required");
+        }
+        r.conversationId = cmd.conversationId;
+        if (cmd.urgency == null)
+        {
+            return invalid(r, "urgency is required");
+        }
+        if (cmd.impact < 1)
+        {
+            return invalid(r, "impact must be >= 1");
+        }
+        if (cmd.waitingSinceMs < 0 || cmd.respondByMs < 0)
+        {
+            return invalid(r, "waiting since and respond by must be >= 0");
+        }
+        final ResultCode skillProblem = checkSkills(cmd, r);
+        if (skillProblem != null)
+        {
+            return skillProblem;
+        }
+        if (cmd.incidentKey != null && cmd.incidentKey.isEmpty())
+        {
+            return invalid(r, "incident key must not be empty");
+        }
+        final long required = s.skills.maskOf(cmd.requiredSkills, 0, false);
+        final long preferred = required < 0 ? required : s.skills.maskOf(cmd.preferredSkills, required, false);
+        if (preferred < 0)
+        {
+            return ResultCode.SKILL_LIMIT_REACHED;
+        }
+        final Conversation existing = s.conversations.find(cmd.conversationId);
+        if (existing != null)
+        {
+            r.conversationState = existing.state;
+            return sameContent(existing, cmd, required, preferred & ~required) ? ResultCode.OK : ResultCode.ALREADY_EXISTS;
+        }
+        final Conversation c = s.conversations.allocate(cmd.conversationId);
+        c.openSeq = cmd.sequence;
+        c.urgencyLevel = (byte)cmd.urgency.ordinal();
+        c.impact = cmd.impact;
+        c.incidentKey = cmd.incidentKey;
+        c.requiredMask = required;
+        c.preferredMask = preferred & ~required;
+        s.skills.retain(c.requiredMask | c.preferredMask);
+        c.waitingSinceMs = cmd.waitingSinceMs != 0 ? cmd.waitingSinceMs : s.nowMs;
+        c.respondByMs = cmd.respondByMs;
+        c.state = ConversationState.OPEN;
+        if (c.incidentKey != null)
+        {
+            joinIncident(c);
+        }
+        s.emit(QueueEventSink.OPENED, c.id, null, 0);
+        desk.enqueue(c);
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    ResultCode onUpdate(final Command cmd, final Reply r)
+    {
+        final Conversation c = s.conversations.find(cmd.conversationId);
+        if (c == null)
+        {
+            return ResultCode.CONVERSATION_NOT_FOUND;
+        }
+        r.conversationId = c.id;
+        final int flags = cmd.updateFlags;
+        if ((flags & Command.UPDATE_URGENCY) != 0 && cmd.urgency == null)
+        {
+            return invalid(r, "urgency is required when updating urgency");
+        }
+        if ((flags & Command.UPDATE_IMPACT) != 0 && cmd.impact < 1)
+        {
+            return invalid(r, "impact must be >= 1");
+        }
+        if ((flags & Command.UPDATE_RESPOND_BY) != 0 && cmd.respondByMs < 0)
+        {
+            return invalid(r, "respond by must be >= 0");
+        }
+        if ((flags & Command.UPDATE_INCIDENT) != 0 && cmd.incidentKey != null && cmd.incidentKey.isEmpty())
+        {
+            return invalid(r, "incident key must not be empty");
+        }
+        long required = c.requiredMask;
+        long preferred = c.preferredMask;
+        if ((flags & Command.UPDATE_SKILLS) != 0)
+        {
+            final ResultCode skillProblem = checkSkills(cmd, r);
+            if (skillProblem != null)
+            {
+                return skillProblem;
+            }
+            required = s.skills.maskOf(cmd.requiredSkills, 0, false);
+            preferred = required < 0 ? required : s.skills.maskOf(cmd.preferredSkills, required, false);
+            if (preferred < 0)
+            {
+                return ResultCode.SKILL_LIMIT_REACHED;
+            }
+        }
+        if (c.state == ConversationState.RESOLVED)
+        {
+            r.conversationState = c.state;
+            return ResultCode.INVALID_STATE;
+        }
+        final boolean queued = c.state == ConversationState.OPEN;
+        if (queued)
+        {
+            desk.dequeue(c);
+        }
+        if ((flags & Command.UPDATE_URGENCY) != 0)
+        {
+            c.urgencyLevel = (byte)cmd.urgency.ordinal();
+        }
+        if ((flags & Command.UPDATE_IMPACT) != 0)
+        {
+            final int growth = cmd.impact - c.impact;
+            c.impact = cmd.impact;
+            if (c.incident != null && growth > 0)
+            {
+                rekeyIncidentIfScoreMoved(c.incident, s.conversations.growIncident(c, growth));
+            }
+        }
+        if ((flags & Command.UPDATE_SKILLS) != 0)
+        {
+            s.skills.release(c.requiredMask | c.preferredMask);
+            c.requiredMask = required;
+            c.preferredMask = preferred & ~required;
+            s.skills.retain(c.requiredMask | c.preferredMask);
+        }
+        if ((flags & Command.UPDATE_INCIDENT) != 0 && !Objects.equals(cmd.incidentKey, c.incidentKey))
+        {
+            if (c.incident != null)
+            {
+                s.conversations.leaveIncident(c);
+            }
+            c.incidentKey = cmd.incidentKey;
+            if (c.incidentKey != null)
+            {
+                joinIncident(c);
+            }
+        }
+        if ((flags & Command.UPDATE_RESPOND_BY) != 0)
+        {
+            c.respondByMs = cmd.respondByMs;
+        }
+        if (queued)
+        {
+            desk.enqueue(c);
+        }
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    ResultCode onCustomerReplied(final Command cmd, final Reply r)
+    {
+        final Conversation c = s.conversations.find(cmd.conversationId);
+        if (c == null)
+        {
+            return ResultCode.CONVERSATION_NOT_FOUND;
+        }
+        r.conversationId = c.id;
+        if (cmd.waitingSinceMs < 0)
+        {
+            return invalid(r, "waiting since must be >= 0");
+        }
+        if (c.state == ConversationState.PENDING)
+        {
+            s.pendingCount--;
+            reopen(c, cmd.waitingSinceMs);
+        }
+        else if (c.state == ConversationState.RESOLVED)
+        {
+            s.conversations.unretain(c);
+            reopen(c, cmd.waitingSinceMs);
+        }
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    ResultCode onReopen(final Command cmd, final Reply r)
+    {
+        final Conversation c = s.conversations.find(cmd.conversationId);
+        if (c == null)
+        {
+            return ResultCode.CONVERSATION_NOT_FOUND;
+        }
+        r.conversationId = c.id;
+        r.conversationState = c.state;
+        if (cmd.waitingSinceMs < 0)
+        {
+            return invalid(r, "waiting since must be >= 0");
+        }
+        if (c.state != ConversationState.RESOLVED)
+        {
+            return ResultCode.INVALID_STATE;
+        }
+        s.conversations.unretain(c);
+        reopen(c, cmd.waitingSinceMs);
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    private void reopen(final Conversation c, final long waitingSinceMs)
+    {
+        final boolean wasResolved = c.state == ConversationState.RESOLVED;
+        c.waitingSinceMs = waitingSinceMs != 0 ? waitingSinceMs : s.nowMs;
+        c.state = ConversationState.OPEN;
+        if (wasResolved && c.incidentKey != null)
+        {
+            joinIncident(c);
+        }
+        s.emit(QueueEventSink.REOPENED, c.id, null, 0);
+        desk.enqueue(c);
+    }
+
+    ResultCode onAgentReplied(final Command cmd, final Reply r)
+    {
+        final Conversation c = s.conversations.find(cmd.conversationId);
+        if (c == null)
+        {
+            return ResultCode.CONVERSATION_NOT_FOUND;
+        }
+        r.conversationId = c.id;
+        switch (c.state)
+        {
+            case OPEN:
+                desk.dequeue(c);
+                break;
+            case ASSIGNED:
+                desk.unassign(c);
+                break;
+            case PENDING:
+                r.conversationState = c.state;
+                return ResultCode.OK;
+            default:
+                r.conversationState = c.state;
+                return ResultCode.INVALID_STATE;
+        }
+        c.state = ConversationState.PENDING;
+        s.pendingCount++;
+        timers.schedule(s.policy, c);
+        s.emit(QueueEventSink.PENDING, c.id, null, 0);
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    ResultCode onResolve(final Command cmd, final Reply r)
+    {
+        final Conversation c = s.conversations.find(cmd.conversationId);
+        if (c == null)
+        {
+            return ResultCode.CONVERSATION_NOT_FOUND;
+        }
+        r.conversationId = c.id;
+        r.conversationState = ConversationState.RESOLVED;
+        switch (c.state)
+        {
+            case OPEN:
+                desk.dequeue(c);
+                break;
+            case ASSIGNED:
+                desk.unassign(c);
+                break;
+            case PENDING:
+                s.pendingCount--;
+                break;
+            default:
+                return ResultCode.OK;
+        }
+        c.state = ConversationState.RESOLVED;
+        timers.schedule(s.policy, c);
+        if (c.incident != null)
+        {
+            s.conversations.leaveIncident(c);
+        }
+        s.emit(QueueEventSink.RESOLVED, c.id, null, 0);
+        s.conversations.retain(c);
+        return ResultCode.OK;
+    }
+
+    private void joinIncident(final Conversation c)
+    {
+        final long reachBefore = s.conversations.joinIncident(c);
+        if (reachBefore >= 0)
+        {
+            rekeyIncidentIfScoreMoved(c.incident, reachBefore);
+        }
+    }
+
+    /**
+     * Members' keys depend on the reach only through its log2 bucket and which side of the newest-first threshold
+     * it is on. Reach only grows, so each bucket and the threshold are crossed at most once; members never
+     * outnumber the reach, which doubles between bucket crossings, so all crossings re-key O(s) members in all.
+     */
+    private void rekeyIncidentIfScoreMoved(final Incident incident, final long reachBefore)
+    {
+        final long minImpact = s.policy.newestFirstMinImpact();
+        if (Policy.impactBucket(reachBefore) != Policy.impactBucket(incident.reach) ||
+            (reachBefore >= minImpact) != (incident.reach >= minImpact))
+        {
+            rekeyIncident(incident);
+        }
+    }
+
+    /**
+     * Re-key the incident's queued members (SLA band and relaxation stay as they were).
+     */
+    private void rekeyIncident(final Incident incident)
+    {
+        for (Conversation m = incident.head; m != null; m = m.incidentNext)
+        {
+            if (m.classId >= 0)
+            {
+                desk.rekey(m);
+            }
+        }
+    }
+
+    private ResultCode checkSkills(final Command cmd, final Reply r)
+    {
+        if (hasBlank(cmd.requiredSkills) || hasBlank(cmd.preferredSkills))
+        {
+            return invalid(r, "skill names must not be empty");
+        }
+        return null;
+    }
+
+    private static boolean sameContent(final Conversation c, final Command cmd, final long required, final long preferred)
+    {
+        return c.urgency() == cmd.urgency && c.impact == cmd.impact && Objects.equals(c.incidentKey, cmd.incidentKey) &&
+            c.requiredMask == required && c.preferredMask == preferred && c.respondByMs == cmd.respondByMs &&
+            (cmd.waitingSinceMs == 0 || cmd.waitingSinceMs == c.waitingSinceMs);
+    }
+}
