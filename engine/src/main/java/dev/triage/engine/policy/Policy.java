@@ -279,7 +279,7 @@ public final class Policy
     @Override
     public int hashCode()
     {
-        return Arrays.hashCode(urgencyPoints) * 31 + Long.hashCode(agePointsPerMinute);
+        return Arrays.hashCode(fields());
     }
 
     @Override

@@ -423,6 +423,15 @@ class TriageBookTest
     }
 
     @Test
+    void shouldHashEveryPolicySetting()
+    {
+        final BookFixture other = new BookFixture();
+        f.apply(Command.setPolicy(Policy.builder().leaseMs(60_000).build()));
+        other.apply(Command.setPolicy(Policy.builder().leaseMs(90_000).build()));
+        assertTrue(f.book.stateHash() != other.book.stateHash(), "books under different leases hash alike");
+    }
+
+    @Test
     void shouldFireAtMostTheTimerLimitPerTick()
     {
         final BookFixture limited = new BookFixture(10, 2);
