@@ -18,12 +18,22 @@ import static dev.triage.engine.book.BookState.isBlank;
 final class AssignmentDesk implements ConversationTimers.TimerHandler
 {
     private final BookState s;
+    private final ConversationBook conversations;
+    private final AgentBook agents;
+    private final PriorityIndex index;
+    private final ParkedAgents parked;
+    private final SkillRegistry skills;
     private final ConversationTimers timers;
     private final BookStatistics statistics;
 
     AssignmentDesk(final BookState state, final ConversationTimers timers, final BookStatistics statistics)
     {
         this.s = state;
+        conversations = state.conversations;
+        agents = state.agents;
+        index = state.index;
+        parked = state.parked;
+        skills = state.skills;
         this.timers = timers;
         this.statistics = statistics;
     }
@@ -34,7 +44,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         {
             return invalid(r, "max wait must be >= 0");
         }
-        final Agent a = s.agents.find(cmd.agentId);
+        final Agent a = agents.find(cmd.agentId);
         if (a == null)
         {
             return ResultCode.AGENT_NOT_FOUND;
@@ -44,7 +54,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         if (a.isParked())
         {
             idleRank = a.parkSeq;
-            s.completeLate(s.parked.unpark(a), ResultCode.SUPERSEDED);
+            s.completeLate(parked.unpark(a), ResultCode.SUPERSEDED);
         }
         if (a.status != AgentStatus.AVAILABLE)
         {
@@ -60,7 +70,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         }
         if (cmd.maxWaitMs > 0)
         {
-            s.parked.park(a, cmd.reply, idleRank, s.nowMs + cmd.maxWaitMs);
+            parked.park(a, cmd.reply, idleRank, s.nowMs + cmd.maxWaitMs);
             return ResultCode.PARKED;
         }
         return ResultCode.NO_CONVERSATION;
@@ -99,8 +109,8 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
      */
     private Conversation heldBy(final Command cmd, final Reply r)
     {
-        final Agent a = s.agents.find(cmd.agentId);
-        final Conversation c = s.conversations.find(cmd.conversationId);
+        final Agent a = agents.find(cmd.agentId);
+        final Conversation c = conversations.find(cmd.conversationId);
         r.agentId = cmd.agentId;
         r.conversationId = cmd.conversationId;
         r.result = a == null ? ResultCode.AGENT_NOT_FOUND : c == null ? ResultCode.CONVERSATION_NOT_FOUND :
@@ -127,19 +137,19 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         {
             return invalid(r, "skill names must not be empty");
         }
-        final long mask = s.skills.maskOf(cmd.requiredSkills, 0, true);
+        final long mask = skills.maskOf(cmd.requiredSkills, 0, true);
         if (mask < 0)
         {
             return ResultCode.SKILL_LIMIT_REACHED;
         }
-        Agent a = s.agents.find(cmd.agentId);
+        Agent a = agents.find(cmd.agentId);
         if (a == null)
         {
-            if (s.agents.count() >= s.maxAgents)
+            if (agents.count() >= s.maxAgents)
             {
                 return ResultCode.AGENT_LIMIT_REACHED;
             }
-            a = s.agents.create(cmd.agentId);
+            a = agents.create(cmd.agentId);
             a.capacity = cmd.capacity;
             setSkills(a, mask);
             return ResultCode.OK;
@@ -152,17 +162,17 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         else if (a.held >= a.capacity)
         {
             setSkills(a, mask);
-            s.completeLate(s.parked.unpark(a), ResultCode.CANCELLED);
+            s.completeLate(parked.unpark(a), ResultCode.CANCELLED);
         }
         else if (a.skillMask != mask)
         {
             final long idleRank = a.parkSeq;
             final long deadlineMs = a.parkDeadlineMs;
-            final Reply parkedReply = s.parked.unpark(a);
+            final Reply parkedReply = parked.unpark(a);
             setSkills(a, mask);
             if (!serveLate(a, parkedReply))
             {
-                s.parked.park(a, parkedReply, idleRank, deadlineMs);
+                parked.park(a, parkedReply, idleRank, deadlineMs);
             }
         }
         return ResultCode.OK;
@@ -171,10 +181,10 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     /** An agent's skills, and so the skill sets it may take from. */
     void setSkills(final Agent a, final long mask)
     {
-        s.skills.release(a.skillMask);
-        s.skills.retain(mask);
+        skills.release(a.skillMask);
+        skills.retain(mask);
         a.skillMask = mask;
-        a.eligible = s.skills.eligibleFor(mask);
+        a.eligible = skills.eligibleFor(mask);
     }
 
     ResultCode onAgentStatus(final Command cmd, final Reply r)
@@ -183,7 +193,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         {
             return invalid(r, "status is required");
         }
-        final Agent a = s.agents.find(cmd.agentId);
+        final Agent a = agents.find(cmd.agentId);
         if (a == null)
         {
             return ResultCode.AGENT_NOT_FOUND;
@@ -192,7 +202,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         a.status = cmd.agentStatus;
         if (a.status != AgentStatus.AVAILABLE && a.isParked())
         {
-            s.completeLate(s.parked.unpark(a), ResultCode.CANCELLED);
+            s.completeLate(parked.unpark(a), ResultCode.CANCELLED);
         }
         if (a.status == AgentStatus.OFFLINE)
         {
@@ -213,10 +223,10 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     /** After a restart nobody waits on a parked request any more: cancel them all. */
     ResultCode onRestart()
     {
-        int n = s.parked.count();
+        int n = parked.count();
         while (n-- > 0)
         {
-            s.completeLate(s.parked.unpark(s.agents.get(s.parked.earliestTimeoutHandle())), ResultCode.CANCELLED);
+            s.completeLate(parked.unpark(agents.get(parked.earliestTimeoutHandle())), ResultCode.CANCELLED);
         }
         return ResultCode.OK;
     }
@@ -229,14 +239,14 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
      */
     void serveParkedAgents(final Agent[] scratch)
     {
-        final int waiting = s.parked.collectByIdleRank(s.agents.table(), scratch);
+        final int waiting = parked.collectByIdleRank(agents.table(), scratch);
         for (int i = 0; i < waiting; i++)
         {
             final Agent a = scratch[i];
-            s.index.best(a.eligible, s.nowMs, s.policy.agePointsPerMinute(), s.selection);
+            index.best(a.eligible, s.nowMs, s.policy.agePointsPerMinute(), s.selection);
             if (s.selection.bestHandle >= 0)
             {
-                serveLate(a, s.parked.unpark(a));
+                serveLate(a, parked.unpark(a));
             }
             scratch[i] = null;
         }
@@ -245,7 +255,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     @Override
     public void onConversationDue(final int conversationHandle)
     {
-        final Conversation c = s.conversations.get(conversationHandle);
+        final Conversation c = conversations.get(conversationHandle);
         if (c.state == ConversationState.ASSIGNED)
         {
             s.leaseExpiries++;
@@ -262,7 +272,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     @Override
     public void onLongPollTimedOut(final int agentHandle)
     {
-        s.completeLate(s.parked.unpark(s.agents.get(agentHandle)), ResultCode.TIMED_OUT);
+        s.completeLate(parked.unpark(agents.get(agentHandle)), ResultCode.TIMED_OUT);
     }
 
     /**
@@ -272,10 +282,10 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     void enqueue(final Conversation c)
     {
         refreshDerived(c);
-        final Agent a = s.parked.pickFor(c.effectiveMask());
+        final Agent a = parked.pickFor(c.effectiveMask());
         if (a != null)
         {
-            final Reply late = s.parked.unpark(a);
+            final Reply late = parked.unpark(a);
             assign(c, a, late != null ? late : s.scratchReply, 1, null, 0, DecisionListener.Cause.LONG_POLL);
             s.deferIfWaitedOn(late);
             return;
@@ -286,21 +296,21 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     /** Index a queued conversation with its class and key, and arm its timer (no parked agent is offered it). */
     void index(final Conversation c)
     {
-        s.index.insert(c, Scorer.classOf(s.skills, s.policy, c), Scorer.keyOf(s.policy, c));
+        index.insert(c, Scorer.classOf(skills, s.policy, c), Scorer.keyOf(s.policy, c));
         timers.schedule(s.policy, c);
     }
 
     /** Take a conversation out of the queue (and disarm its timer). */
     void dequeue(final Conversation c)
     {
-        s.index.remove(c);
+        index.remove(c);
         timers.cancel(c);
     }
 
     /** Re-key a queued conversation whose class or key changed (SLA band and relaxation stay as they were). */
     void rekey(final Conversation c)
     {
-        s.index.rekey(c, Scorer.classOf(s.skills, s.policy, c), Scorer.keyOf(s.policy, c));
+        index.rekey(c, Scorer.classOf(skills, s.policy, c), Scorer.keyOf(s.policy, c));
     }
 
     /** An assigned conversation goes back to the queue, with its decision. */
@@ -317,13 +327,13 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     private boolean assignBest(final Agent a, final Reply r, final DecisionListener.Cause cause)
     {
         final Selection selection = s.selection;
-        s.index.best(a.eligible, s.nowMs, s.policy.agePointsPerMinute(), selection);
+        index.best(a.eligible, s.nowMs, s.policy.agePointsPerMinute(), selection);
         if (selection.bestHandle < 0)
         {
             return false;
         }
-        final Conversation c = s.conversations.get(selection.bestHandle);
-        final Conversation runnerUp = selection.runnerUpHandle >= 0 ? s.conversations.get(selection.runnerUpHandle) : null;
+        final Conversation c = conversations.get(selection.bestHandle);
+        final Conversation runnerUp = selection.runnerUpHandle >= 0 ? conversations.get(selection.runnerUpHandle) : null;
         final long candidates = selection.candidates;
         final long runnerUpScore = selection.runnerUpScoreUnits;
         dequeue(c);

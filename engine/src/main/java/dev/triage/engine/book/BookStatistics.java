@@ -22,6 +22,11 @@ final class BookStatistics
     private static final int SECONDS = 60;
 
     private final BookState s;
+    private final ConversationBook conversations;
+    private final AgentBook agents;
+    private final PriorityIndex index;
+    private final ParkedAgents parked;
+    private final SkillRegistry skills;
     private final WaitHistogram waits = new WaitHistogram();
     /** Assignments per second of engine time over the last minute: counts and the second each slot holds. */
     private final long[] assignedInSecond = new long[SECONDS];
@@ -30,6 +35,11 @@ final class BookStatistics
     BookStatistics(final BookState state)
     {
         this.s = state;
+        conversations = state.conversations;
+        agents = state.agents;
+        index = state.index;
+        parked = state.parked;
+        skills = state.skills;
     }
 
     /** Count an assignment made at {@code nowMs} of a conversation that had waited {@code waitedMs}. */
@@ -55,7 +65,7 @@ final class BookStatistics
         EligibleSets eligible = null;
         if (cmd.agentId != null)
         {
-            final Agent a = s.agents.find(cmd.agentId);
+            final Agent a = agents.find(cmd.agentId);
             if (a == null)
             {
                 return ResultCode.AGENT_NOT_FOUND;
@@ -63,13 +73,13 @@ final class BookStatistics
             r.agentId = a.id;
             eligible = a.eligible;
         }
-        s.index.top(eligible, cmd.topN, s.nowMs, s.policy.agePointsPerMinute(), r);
+        index.top(eligible, cmd.topN, s.nowMs, s.policy.agePointsPerMinute(), r);
         return ResultCode.OK;
     }
 
     ResultCode onStats(final Reply r)
     {
-        final PriorityIndex index = s.index;
+
         for (int u = 0; u < Urgency.count(); u++)
         {
             r.openByUrgency[u] = index.openCount(Urgency.ofLevel(u));
@@ -77,15 +87,15 @@ final class BookStatistics
         r.open = index.size();
         r.assigned = s.assignedCount;
         r.pending = s.pendingCount;
-        r.resolvedRetained = s.conversations.resolvedRetained();
+        r.resolvedRetained = conversations.resolvedRetained();
         r.slaAtRisk = index.openInSlaBand(SlaBand.AT_RISK);
         r.slaBreached = index.openInSlaBand(SlaBand.BREACHED);
         final long oldest = index.oldestWaitingSinceMs();
         r.oldestWaitMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, s.nowMs - oldest);
-        r.agents = s.agents.count();
-        r.parkedAgents = s.parked.count();
+        r.agents = agents.count();
+        r.parkedAgents = parked.count();
         r.assignmentsTotal = s.assignmentsTotal;
-        r.skillSets = s.skills.skillSetCount();
+        r.skillSets = skills.skillSetCount();
         r.policy = s.policy;
         long lastMinute = 0;
         for (int slot = 0; slot < SECONDS; slot++)
@@ -96,7 +106,7 @@ final class BookStatistics
         r.waitP50Ms = waits.percentileMs(0.50);
         r.waitP90Ms = waits.percentileMs(0.90);
         r.waitP99Ms = waits.percentileMs(0.99);
-        final SkillRegistry skills = s.skills;
+
         if (r.skillSetOpen.length < skills.skillSetCount())
         {
             // Grows only when new skill sets appeared since this reply object last carried STATS.

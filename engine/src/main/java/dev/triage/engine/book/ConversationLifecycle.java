@@ -19,12 +19,16 @@ import static dev.triage.engine.book.BookState.isBlank;
 final class ConversationLifecycle
 {
     private final BookState s;
+    private final ConversationBook conversations;
+    private final SkillRegistry skills;
     private final AssignmentDesk desk;
     private final ConversationTimers timers;
 
     ConversationLifecycle(final BookState state, final AssignmentDesk desk, final ConversationTimers timers)
     {
         this.s = state;
+        conversations = state.conversations;
+        skills = state.skills;
         this.desk = desk;
         this.timers = timers;
     }
@@ -57,26 +61,26 @@ final class ConversationLifecycle
         {
             return invalid(r, "incident key must not be empty");
         }
-        final long required = s.skills.maskOf(cmd.requiredSkills, 0, false);
-        final long preferred = required < 0 ? required : s.skills.maskOf(cmd.preferredSkills, required, false);
+        final long required = skills.maskOf(cmd.requiredSkills, 0, false);
+        final long preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills, required, false);
         if (preferred < 0)
         {
             return ResultCode.SKILL_LIMIT_REACHED;
         }
-        final Conversation existing = s.conversations.find(cmd.conversationId);
+        final Conversation existing = conversations.find(cmd.conversationId);
         if (existing != null)
         {
             r.conversationState = existing.state;
             return sameContent(existing, cmd, required, preferred & ~required) ? ResultCode.OK : ResultCode.ALREADY_EXISTS;
         }
-        final Conversation c = s.conversations.allocate(cmd.conversationId);
+        final Conversation c = conversations.allocate(cmd.conversationId);
         c.openSeq = cmd.sequence;
         c.urgencyLevel = (byte)cmd.urgency.ordinal();
         c.impact = cmd.impact;
         c.incidentKey = cmd.incidentKey;
         c.requiredMask = required;
         c.preferredMask = preferred & ~required;
-        s.skills.retain(c.requiredMask | c.preferredMask);
+        skills.retain(c.requiredMask | c.preferredMask);
         c.waitingSinceMs = cmd.waitingSinceMs != 0 ? cmd.waitingSinceMs : s.nowMs;
         c.respondByMs = cmd.respondByMs;
         c.state = ConversationState.OPEN;
@@ -92,7 +96,7 @@ final class ConversationLifecycle
 
     ResultCode onUpdate(final Command cmd, final Reply r)
     {
-        final Conversation c = s.conversations.find(cmd.conversationId);
+        final Conversation c = conversations.find(cmd.conversationId);
         if (c == null)
         {
             return ResultCode.CONVERSATION_NOT_FOUND;
@@ -124,8 +128,8 @@ final class ConversationLifecycle
             {
                 return skillProblem;
             }
-            required = s.skills.maskOf(cmd.requiredSkills, 0, false);
-            preferred = required < 0 ? required : s.skills.maskOf(cmd.preferredSkills, required, false);
+            required = skills.maskOf(cmd.requiredSkills, 0, false);
+            preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills, required, false);
             if (preferred < 0)
             {
                 return ResultCode.SKILL_LIMIT_REACHED;
@@ -151,21 +155,21 @@ final class ConversationLifecycle
             c.impact = cmd.impact;
             if (c.incident != null && growth > 0)
             {
-                rekeyIncidentIfScoreMoved(c.incident, s.conversations.growIncident(c, growth));
+                rekeyIncidentIfScoreMoved(c.incident, conversations.growIncident(c, growth));
             }
         }
         if ((flags & Command.UPDATE_SKILLS) != 0)
         {
-            s.skills.release(c.requiredMask | c.preferredMask);
+            skills.release(c.requiredMask | c.preferredMask);
             c.requiredMask = required;
             c.preferredMask = preferred & ~required;
-            s.skills.retain(c.requiredMask | c.preferredMask);
+            skills.retain(c.requiredMask | c.preferredMask);
         }
         if ((flags & Command.UPDATE_INCIDENT) != 0 && !Objects.equals(cmd.incidentKey, c.incidentKey))
         {
             if (c.incident != null)
             {
-                s.conversations.leaveIncident(c);
+                conversations.leaveIncident(c);
             }
             c.incidentKey = cmd.incidentKey;
             if (c.incidentKey != null)
@@ -187,7 +191,7 @@ final class ConversationLifecycle
 
     ResultCode onCustomerReplied(final Command cmd, final Reply r)
     {
-        final Conversation c = s.conversations.find(cmd.conversationId);
+        final Conversation c = conversations.find(cmd.conversationId);
         if (c == null)
         {
             return ResultCode.CONVERSATION_NOT_FOUND;
@@ -204,7 +208,7 @@ final class ConversationLifecycle
         }
         else if (c.state == ConversationState.RESOLVED)
         {
-            s.conversations.unretain(c);
+            conversations.unretain(c);
             reopen(c, cmd.waitingSinceMs);
         }
         r.conversationState = c.state;
@@ -213,7 +217,7 @@ final class ConversationLifecycle
 
     ResultCode onReopen(final Command cmd, final Reply r)
     {
-        final Conversation c = s.conversations.find(cmd.conversationId);
+        final Conversation c = conversations.find(cmd.conversationId);
         if (c == null)
         {
             return ResultCode.CONVERSATION_NOT_FOUND;
@@ -228,7 +232,7 @@ final class ConversationLifecycle
         {
             return ResultCode.INVALID_STATE;
         }
-        s.conversations.unretain(c);
+        conversations.unretain(c);
         reopen(c, cmd.waitingSinceMs);
         r.conversationState = c.state;
         return ResultCode.OK;
@@ -249,7 +253,7 @@ final class ConversationLifecycle
 
     ResultCode onAgentReplied(final Command cmd, final Reply r)
     {
-        final Conversation c = s.conversations.find(cmd.conversationId);
+        final Conversation c = conversations.find(cmd.conversationId);
         if (c == null)
         {
             return ResultCode.CONVERSATION_NOT_FOUND;
@@ -280,7 +284,7 @@ final class ConversationLifecycle
 
     ResultCode onResolve(final Command cmd, final Reply r)
     {
-        final Conversation c = s.conversations.find(cmd.conversationId);
+        final Conversation c = conversations.find(cmd.conversationId);
         if (c == null)
         {
             return ResultCode.CONVERSATION_NOT_FOUND;
@@ -305,16 +309,16 @@ final class ConversationLifecycle
         timers.schedule(s.policy, c);
         if (c.incident != null)
         {
-            s.conversations.leaveIncident(c);
+            conversations.leaveIncident(c);
         }
         s.emit(QueueEventSink.RESOLVED, c.id, null, 0);
-        s.conversations.retain(c);
+        conversations.retain(c);
         return ResultCode.OK;
     }
 
     private void joinIncident(final Conversation c)
     {
-        final long reachBefore = s.conversations.joinIncident(c);
+        final long reachBefore = conversations.joinIncident(c);
         if (reachBefore >= 0)
         {
             rekeyIncidentIfScoreMoved(c.incident, reachBefore);
