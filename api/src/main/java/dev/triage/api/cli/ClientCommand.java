@@ -1,17 +1,18 @@
 package dev.triage.api.cli;
 
 import com.google.rpc.BadRequest;
-import dev.triage.proto.v1.TriageGrpc;
-import io.grpc.ManagedChannel;
+import dev.triage.api.client.TriageClient;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine.Mixin;
 
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Base of the client subcommands: one call on a fresh channel; a server error prints its status and message (and
+ * Base of the client subcommands: calls through a fresh {@link TriageClient}; a server error prints its status and message (and
  * each invalid field) and exits 1.
  */
 abstract class ClientCommand implements Callable<Integer>
@@ -25,16 +26,9 @@ abstract class ClientCommand implements Callable<Integer>
     @Override
     public final Integer call()
     {
-        final ManagedChannel channel = client.channel();
-        try
+        try (TriageClient triage = client.client())
         {
-            TriageGrpc.TriageBlockingStub stub = TriageGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(client.timeoutMs, TimeUnit.MILLISECONDS);
-            if (client.credentials() != null)
-            {
-                stub = stub.withCallCredentials(client.credentials());
-            }
-            run(stub);
+            run(triage);
             return 0;
         }
         catch (final StatusRuntimeException e)
@@ -46,14 +40,37 @@ abstract class ClientCommand implements Callable<Integer>
             }
             return 1;
         }
-        finally
-        {
-            ClientOptions.close(channel);
-        }
     }
 
     /**
-     * @param stub a stub with deadline and credentials.
+     * @param client a client with the command's server, token, TLS and deadline.
      */
-    abstract void run(TriageGrpc.TriageBlockingStub stub);
+    abstract void run(TriageClient client);
+
+    /**
+     * Wait for a call's answer.
+     *
+     * @return the answer.
+     * @throws StatusRuntimeException the call's failure.
+     */
+    static <T> T await(final CompletableFuture<T> call)
+    {
+        try
+        {
+            return call.get();
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+        }
+        catch (final ExecutionException e)
+        {
+            if (e.getCause() instanceof StatusRuntimeException failure)
+            {
+                throw failure;
+            }
+            throw Status.fromThrowable(e.getCause()).asRuntimeException();
+        }
+    }
 }

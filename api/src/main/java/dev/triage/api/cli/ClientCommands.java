@@ -6,7 +6,6 @@ import dev.triage.proto.v1.AgentStatus;
 import dev.triage.proto.v1.ConversationRef;
 import dev.triage.proto.v1.ConversationReply;
 import dev.triage.proto.v1.CustomerRepliedRequest;
-import dev.triage.proto.v1.GetPolicyRequest;
 import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.OpenRequest;
@@ -16,11 +15,10 @@ import dev.triage.proto.v1.SetAgentStatusRequest;
 import dev.triage.proto.v1.SetPolicyRequest;
 import dev.triage.proto.v1.Skills;
 import dev.triage.proto.v1.StatsReply;
-import dev.triage.proto.v1.StatsRequest;
 import dev.triage.proto.v1.TopEntry;
 import dev.triage.proto.v1.TopReply;
 import dev.triage.proto.v1.TopRequest;
-import dev.triage.proto.v1.TriageGrpc;
+import dev.triage.api.client.TriageClient;
 import dev.triage.proto.v1.UpdateRequest;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
@@ -71,7 +69,7 @@ final class ClientCommands
         @Option(names = "--waiting-for", converter = Durations.class, description = "how long the customer has already waited, e.g. 10m") Long waitingFor;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
             final long now = System.currentTimeMillis();
             final OpenRequest.Builder b = OpenRequest.newBuilder().setId(id).setUrgency(urgency(urgency)).setImpact(impact)
@@ -88,7 +86,7 @@ final class ClientCommands
             {
                 b.setWaitingSinceMs(now - waitingFor);
             }
-            out.println("opened " + state(stub.open(b.build())));
+            out.println("opened " + state(await(triage.open(b.build()))));
         }
     }
 
@@ -104,7 +102,7 @@ final class ClientCommands
         @Option(names = "--respond-by", converter = Durations.class, description = "SLA from now; 0 clears") Long respondBy;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
             final UpdateRequest.Builder b = UpdateRequest.newBuilder().setId(id);
             if (urgency != null)
@@ -127,7 +125,7 @@ final class ClientCommands
             {
                 b.setRespondByMs(respondBy == 0 ? 0 : System.currentTimeMillis() + respondBy);
             }
-            out.println("updated " + state(stub.update(b.build())));
+            out.println("updated " + state(await(triage.update(b.build()))));
         }
     }
 
@@ -137,9 +135,9 @@ final class ClientCommands
         @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            out.println("resolved " + state(stub.resolve(ConversationRef.newBuilder().setId(id).build())));
+            out.println("resolved " + state(await(triage.resolve(ConversationRef.newBuilder().setId(id).build()))));
         }
     }
 
@@ -149,9 +147,9 @@ final class ClientCommands
         @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            out.println("reopened " + state(stub.reopen(CustomerRepliedRequest.newBuilder().setId(id).build())));
+            out.println("reopened " + state(await(triage.reopen(CustomerRepliedRequest.newBuilder().setId(id).build()))));
         }
     }
 
@@ -161,9 +159,9 @@ final class ClientCommands
         @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            out.println(state(stub.customerReplied(CustomerRepliedRequest.newBuilder().setId(id).build())));
+            out.println(state(await(triage.customerReplied(CustomerRepliedRequest.newBuilder().setId(id).build()))));
         }
     }
 
@@ -173,9 +171,9 @@ final class ClientCommands
         @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            out.println(state(stub.agentReplied(ConversationRef.newBuilder().setId(id).build())));
+            out.println(state(await(triage.agentReplied(ConversationRef.newBuilder().setId(id).build()))));
         }
     }
 
@@ -187,9 +185,9 @@ final class ClientCommands
         @Option(names = "--capacity", defaultValue = "1", description = "concurrent conversations (default: 1)") int capacity;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId(id).addAllSkills(skills).setCapacity(capacity).build());
+            await(triage.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId(id).addAllSkills(skills).setCapacity(capacity).build()));
             out.println("agent " + id + " skills=" + String.join(",", skills) + " capacity=" + capacity);
         }
     }
@@ -201,10 +199,10 @@ final class ClientCommands
         @Parameters(index = "0", description = "available, away or offline") String status;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
             final AgentStatus value = AgentStatus.valueOf(status.toUpperCase(Locale.ROOT));
-            stub.setAgentStatus(SetAgentStatusRequest.newBuilder().setAgentId(agent).setStatus(value).build());
+            await(triage.setAgentStatus(SetAgentStatusRequest.newBuilder().setAgentId(agent).setStatus(value).build()));
             out.println("agent " + agent + " is " + value);
         }
     }
@@ -216,10 +214,9 @@ final class ClientCommands
         @Option(names = "--wait", defaultValue = "0", converter = Durations.class, description = "wait up to this long, e.g. 5s") long waitMs;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final NextBestReply r = stub.withDeadlineAfter(client.timeoutMs + waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .nextBest(NextBestRequest.newBuilder().setAgentId(agent).setWaitMs((int)waitMs).build());
+            final NextBestReply r = await(triage.nextBest(NextBestRequest.newBuilder().setAgentId(agent).setWaitMs((int)waitMs).build()));
             if (!r.getAssigned())
             {
                 out.println("nothing for " + agent + " to take");
@@ -241,9 +238,9 @@ final class ClientCommands
         @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            stub.ack(AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(id).build());
+            await(triage.ack(AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(id).build()));
             out.println(agent + " acknowledged " + id);
         }
     }
@@ -255,9 +252,9 @@ final class ClientCommands
         @Option(names = "--id", required = true, description = "the conversation's id") String id;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            out.println("released " + state(stub.release(AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(id).build())));
+            out.println("released " + state(await(triage.release(AgentConversationRequest.newBuilder().setAgentId(agent).setConversationId(id).build()))));
         }
     }
 
@@ -268,9 +265,9 @@ final class ClientCommands
         @Option(names = "--agent", description = "as this agent would see them") String agent;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final TopReply r = stub.top(TopRequest.newBuilder().setN(n).setAgentId(agent == null ? "" : agent).build());
+            final TopReply r = await(triage.top(TopRequest.newBuilder().setN(n).setAgentId(agent == null ? "" : agent).build()));
             int rank = 1;
             for (final TopEntry e : r.getEntriesList())
             {
@@ -287,9 +284,9 @@ final class ClientCommands
     static final class Stats extends ClientCommand
     {
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final StatsReply s = stub.stats(StatsRequest.getDefaultInstance());
+            final StatsReply s = await(triage.stats());
             out.printf(Locale.ROOT, "open %d (low %d, normal %d, high %d, urgent %d, critical %d)%n",
                 s.getOpen(), s.getOpenLow(), s.getOpenNormal(), s.getOpenHigh(), s.getOpenUrgent(), s.getOpenCritical());
             out.printf(Locale.ROOT, "oldest wait %ds; assigned %d, pending %d, sla at risk %d, sla breached %d%n",
@@ -307,9 +304,9 @@ final class ClientCommands
     static final class Snapshot extends ClientCommand
     {
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final dev.triage.proto.v1.SnapshotReply r = stub.snapshot(dev.triage.proto.v1.SnapshotRequest.getDefaultInstance());
+            final dev.triage.proto.v1.SnapshotReply r = await(triage.snapshot());
             out.printf(Locale.ROOT, "snapshot %s covers sequence %d; the engine paused %.1f ms%n", r.getFile(), r.getSequence(), r.getPauseMs());
         }
     }
@@ -318,9 +315,9 @@ final class ClientCommands
     static final class Info extends ClientCommand
     {
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final dev.triage.proto.v1.InfoReply i = stub.info(dev.triage.proto.v1.InfoRequest.getDefaultInstance());
+            final dev.triage.proto.v1.InfoReply i = await(triage.info());
             out.printf(Locale.ROOT, "triage %s, up since %s%n", i.getVersion(), Instant.ofEpochMilli(i.getStartedAtMs()));
             out.printf(Locale.ROOT, "journal %s at sequence %d (%d commands replayed at start)%n",
                 i.getJournalDir().isEmpty() ? "off" : i.getJournalDir(), i.getSequence(), i.getRecoveredCommands());
@@ -338,19 +335,34 @@ final class ClientCommands
     static final class Watch extends ClientCommand
     {
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final java.util.Iterator<dev.triage.proto.v1.QueueEvent> events =
-                stub.withDeadline(null).watch(dev.triage.proto.v1.WatchRequest.getDefaultInstance());
-            while (events.hasNext())
+            final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+            triage.watch(new io.grpc.stub.StreamObserver<>()
             {
-                final dev.triage.proto.v1.QueueEvent e = events.next();
-                out.printf(Locale.ROOT, "%s  #%d  %-12s %s%s%n", Instant.ofEpochMilli(e.getTimeMs()), e.getSequence(), e.getKind(),
-                    e.getConversationId(), e.getAgentId().isEmpty() ? "" :
-                    (e.getKind() == dev.triage.proto.v1.QueueEvent.Kind.ASSIGNED ?
-                        String.format(Locale.ROOT, " -> %s (%.1f)", e.getAgentId(), e.getScore()) : " from " + e.getAgentId()));
-                out.flush();
-            }
+                @Override
+                public void onNext(final dev.triage.proto.v1.QueueEvent e)
+                {
+                    out.printf(Locale.ROOT, "%s  #%d  %-12s %s%s%n", Instant.ofEpochMilli(e.getTimeMs()), e.getSequence(), e.getKind(),
+                        e.getConversationId(), e.getAgentId().isEmpty() ? "" :
+                        (e.getKind() == dev.triage.proto.v1.QueueEvent.Kind.ASSIGNED ?
+                            String.format(Locale.ROOT, " -> %s (%.1f)", e.getAgentId(), e.getScore()) : " from " + e.getAgentId()));
+                    out.flush();
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    ended.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                    ended.complete(null);
+                }
+            });
+            await(ended);
         }
     }
 
@@ -364,9 +376,9 @@ final class ClientCommands
     static final class PolicyGet extends ClientCommand
     {
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final PolicyReply r = stub.getPolicy(GetPolicyRequest.getDefaultInstance());
+            final PolicyReply r = await(triage.getPolicy());
             out.println("version " + r.getVersion());
             out.print(TextFormat.printer().printToString(r.getPolicy()));
         }
@@ -387,9 +399,9 @@ final class ClientCommands
         @Option(names = "--relax-preferred-after", converter = Durations.class, description = "after this wait, preferred skills stop being required, e.g. 10m") Long relaxMs;
 
         @Override
-        void run(final TriageGrpc.TriageBlockingStub stub)
+        void run(final TriageClient triage)
         {
-            final Policy current = stub.getPolicy(GetPolicyRequest.getDefaultInstance()).getPolicy();
+            final Policy current = await(triage.getPolicy()).getPolicy();
             final Policy.Builder p = current.toBuilder();
             if (agePointsPerMinute != null)
             {
@@ -443,7 +455,7 @@ final class ClientCommands
                 throw new IllegalArgumentException("policy set changes nothing: name at least one field with a new value " +
                     "(see 'triage policy set --help'); the policy in force is unchanged");
             }
-            final PolicyReply r = stub.setPolicy(SetPolicyRequest.newBuilder().setPolicy(p).build());
+            final PolicyReply r = await(triage.setPolicy(SetPolicyRequest.newBuilder().setPolicy(p).build()));
             out.println("policy version " + r.getVersion());
             out.print(TextFormat.printer().printToString(r.getPolicy()));
         }

@@ -1,5 +1,6 @@
 package dev.triage.api.cli;
 
+import dev.triage.api.client.TriageClient;
 import dev.triage.api.server.ServerContext;
 import dev.triage.api.server.TriageServer;
 import dev.triage.engine.EngineContext;
@@ -8,13 +9,9 @@ import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.OpenRequest;
 import dev.triage.proto.v1.StatsReply;
-import dev.triage.proto.v1.StatsRequest;
-import dev.triage.proto.v1.TriageGrpc;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,8 +51,7 @@ final class DemoCommand implements Callable<Integer>
     {
         final TriageServer server = TriageServer.start(new ServerContext().port(0).metricsPort(-1)
             .engineContext(new EngineContext()));
-        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        final TriageGrpc.TriageBlockingStub stub = TriageGrpc.newBlockingStub(channel);
+        final TriageClient stub = TriageClient.builder("127.0.0.1:" + server.port()).deadlineMs(5_000).build();
         final ExecutorService pool = Executors.newCachedThreadPool();
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicInteger printed = new AtomicInteger();
@@ -71,7 +67,8 @@ final class DemoCommand implements Callable<Integer>
             {
                 final String agent = "agent-" + (i + 1);
                 final String[] skills = TEAMS[i % TEAMS.length];
-                stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId(agent).addAllSkills(List.of(skills)).setCapacity(1).build());
+                ClientCommand.await(stub.upsertAgent(
+                    UpsertAgentRequest.newBuilder().setAgentId(agent).addAllSkills(List.of(skills)).setCapacity(1).build()));
                 agents.add(agent);
             }
             for (int i = 0; i < agents.size(); i++)
@@ -91,20 +88,20 @@ final class DemoCommand implements Callable<Integer>
             running.set(false);
             pool.shutdown();
             pool.awaitTermination(10, TimeUnit.SECONDS);
-            final StatsReply stats = stub.stats(StatsRequest.getDefaultInstance());
+            final StatsReply stats = ClientCommand.await(stub.stats());
             out.printf("%nafter %ds: %d opened, %d assigned in all; open now %d (critical %d, urgent %d, high %d, normal %d, low %d), "
                     + "assigned %d, sla at risk %d, breached %d%n",
                 seconds, opened.get(), stats.getAssignmentsTotal(), stats.getOpen(), stats.getOpenCritical(), stats.getOpenUrgent(),
                 stats.getOpenHigh(), stats.getOpenNormal(), stats.getOpenLow(), stats.getAssigned(), stats.getSlaAtRisk(),
                 stats.getSlaBreached());
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            stub.close();
             server.close();
         }
         return 0;
     }
 
     private void traffic(
-        final TriageGrpc.TriageBlockingStub stub, final Random random, final AtomicBoolean running, final AtomicLong opened,
+        final TriageClient stub, final Random random, final AtomicBoolean running, final AtomicLong opened,
         final long start, final long end)
     {
         final long spikeAt = start + (end - start) * 2 / 5;
@@ -139,11 +136,11 @@ final class DemoCommand implements Callable<Integer>
         }
     }
 
-    private static void open(final TriageGrpc.TriageBlockingStub stub, final OpenRequest request, final AtomicLong opened)
+    private static void open(final TriageClient stub, final OpenRequest request, final AtomicLong opened)
     {
         try
         {
-            stub.withDeadlineAfter(5, TimeUnit.SECONDS).open(request);
+            ClientCommand.await(stub.open(request));
             opened.incrementAndGet();
         }
         catch (final StatusRuntimeException ignored)
@@ -153,15 +150,15 @@ final class DemoCommand implements Callable<Integer>
     }
 
     private void work(
-        final TriageGrpc.TriageBlockingStub stub, final String agent, final Random random, final AtomicBoolean running,
+        final TriageClient stub, final String agent, final Random random, final AtomicBoolean running,
         final AtomicInteger printed, final long start)
     {
         while (running.get())
         {
             try
             {
-                final NextBestReply next = stub.withDeadlineAfter(2, TimeUnit.SECONDS)
-                    .nextBest(NextBestRequest.newBuilder().setAgentId(agent).setWaitMs(1_000).build());
+                final NextBestReply next = ClientCommand.await(
+                    stub.nextBest(NextBestRequest.newBuilder().setAgentId(agent).setWaitMs(1_000).build()));
                 if (!next.getAssigned())
                 {
                     continue;
@@ -175,7 +172,7 @@ final class DemoCommand implements Callable<Integer>
                             String.format(Locale.ROOT, ", runner-up %s %.1f", next.getRunnerUpId(), next.getRunnerUpScore()));
                 }
                 sleep(150 + random.nextInt(600));
-                stub.resolve(ConversationRef.newBuilder().setId(next.getConversationId()).build());
+                ClientCommand.await(stub.resolve(ConversationRef.newBuilder().setId(next.getConversationId()).build()));
             }
             catch (final StatusRuntimeException ignored)
             {

@@ -1,5 +1,7 @@
 package dev.triage.bench.load;
 
+import dev.triage.api.client.AgentSession;
+import dev.triage.api.client.TriageClient;
 import dev.triage.proto.v1.ConversationRef;
 import dev.triage.proto.v1.AgentConversationRequest;
 import dev.triage.proto.v1.IngestResult;
@@ -7,37 +9,31 @@ import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.OpenRequest;
 import dev.triage.proto.v1.StatsReply;
-import dev.triage.proto.v1.StatsRequest;
 import dev.triage.proto.v1.TriageGrpc;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
 
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Triage over a real gRPC channel (netty, plaintext or a bearer token). Agents are registered with capacity 1: each
+ * Triage through its reference client ({@link TriageClient}: netty, plaintext or a bearer token; unary calls or the
+ * agents' Session stream). Agents are registered with capacity 1: each
  * simulated agent holds one conversation at a time. Triage's journal durability is the server's setting.
  */
 final class TriageTarget implements Target
 {
-    private final ManagedChannel channel;
-    private final TriageGrpc.TriageBlockingStub blocking;
+    private final TriageClient client;
     private final TriageGrpc.TriageStub async;
     private final String durability;
     /** Agents' calls over one shared Session stream (multiplexed), or null for unary calls. */
-    private final SessionMux mux;
+    private final AgentSession mux;
 
     TriageTarget(final String address, final String token, final String durability)
     {
@@ -50,20 +46,11 @@ final class TriageTarget implements Target
      */
     TriageTarget(final String address, final String token, final String durability, final boolean sessionStream)
     {
-        channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
-        TriageGrpc.TriageBlockingStub b = TriageGrpc.newBlockingStub(channel);
-        TriageGrpc.TriageStub a = TriageGrpc.newStub(channel);
-        if (token != null && !token.isEmpty())
-        {
-            final Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            b = b.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-            a = a.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        }
-        blocking = b;
-        async = a;
+        // The project's reference client, as a front end would use it: async calls, 30 s deadlines.
+        client = TriageClient.builder(address).token(token).deadlineMs(30_000).build();
+        async = client.stub();
         this.durability = durability;
-        mux = sessionStream ? new SessionMux(a) : null;
+        mux = sessionStream ? client.session() : null;
     }
 
     @Override
@@ -85,9 +72,9 @@ final class TriageTarget implements Target
     }
 
     @Override
-    public void reset(final List<Agent> agents)
+    public void reset(final List<Agent> agents) throws Exception
     {
-        final StatsReply stats = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance());
+        final StatsReply stats = await(client.stats());
         if (stats.getOpen() + stats.getAssigned() > 0)
         {
             throw new IllegalStateException("the Triage server already holds " + (stats.getOpen() + stats.getAssigned()) +
@@ -95,8 +82,8 @@ final class TriageTarget implements Target
         }
         for (final Agent agent : agents)
         {
-            blocking.withDeadlineAfter(10, TimeUnit.SECONDS).upsertAgent(
-                UpsertAgentRequest.newBuilder().setAgentId(agent.id()).addAllSkills(agent.skills()).setCapacity(1).build());
+            await(client.upsertAgent(
+                UpsertAgentRequest.newBuilder().setAgentId(agent.id()).addAllSkills(agent.skills()).setCapacity(1).build()));
         }
     }
 
@@ -121,23 +108,17 @@ final class TriageTarget implements Target
     private void claimNext(final Agent agent, final String held, final java.util.function.LongConsumer onClaim,
         final CountDownLatch done)
     {
-        final dev.triage.proto.v1.SessionRequest.Builder request = dev.triage.proto.v1.SessionRequest.newBuilder();
-        if (held == null)
-        {
-            request.setNextBest(NextBestRequest.newBuilder().setAgentId(agent.id()));
-        }
-        else
-        {
-            request.setResolveAndNext(dev.triage.proto.v1.ResolveAndNextRequest.newBuilder().setAgentId(agent.id())
-                .setConversationId(held));
-        }
         final long sent = System.nanoTime();
-        mux.send(request, reply ->
+        final java.util.concurrent.CompletableFuture<dev.triage.proto.v1.SessionReply> reply = held == null
+            ? mux.nextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).build())
+            : mux.resolveAndNext(dev.triage.proto.v1.ResolveAndNextRequest.newBuilder().setAgentId(agent.id())
+                .setConversationId(held).build());
+        reply.whenComplete((r, failure) ->
         {
-            if (reply.hasNextBest() && reply.getNextBest().getAssigned())
+            if (failure == null && r.getNextBest().getAssigned())
             {
                 onClaim.accept(System.nanoTime() - sent);
-                claimNext(agent, reply.getNextBest().getConversationId(), onClaim, done);
+                claimNext(agent, r.getNextBest().getConversationId(), onClaim, done);
             }
             else
             {
@@ -285,23 +266,31 @@ final class TriageTarget implements Target
         {
             mux.close();
         }
-        channel.shutdownNow();
+        client.close();
+    }
+
+    /**
+     * @return the call's answer.
+     * @throws Exception its failure (a StatusRuntimeException for a gRPC status).
+     */
+    private static <T> T await(final java.util.concurrent.CompletableFuture<T> call) throws Exception
+    {
         try
         {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
+            return call.get();
         }
-        catch (final InterruptedException e)
+        catch (final java.util.concurrent.ExecutionException e)
         {
-            Thread.currentThread().interrupt();
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
     private final class TriageSession implements Session
     {
         @Override
-        public void open(final Conversation c, final long openedAtMs)
+        public void open(final Conversation c, final long openedAtMs) throws Exception
         {
-            blocking.withDeadlineAfter(30, TimeUnit.SECONDS).open(request(c));
+            await(client.open(request(c)));
         }
 
         @Override
@@ -309,12 +298,11 @@ final class TriageTarget implements Target
         {
             if (mux != null)
             {
-                final dev.triage.proto.v1.SessionReply r = mux.call(dev.triage.proto.v1.SessionRequest.newBuilder()
-                    .setNextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).setWaitMs(waitMs)), waitMs + 30_000L);
+                final dev.triage.proto.v1.SessionReply r =
+                    await(mux.nextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).setWaitMs(waitMs).build()));
                 return r.getNextBest().getAssigned() ? r.getNextBest().getConversationId() : null;
             }
-            final NextBestReply reply = blocking.withDeadlineAfter(waitMs + 30_000L, TimeUnit.MILLISECONDS)
-                .nextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).setWaitMs(waitMs).build());
+            final NextBestReply reply = await(client.nextBest(NextBestRequest.newBuilder().setAgentId(agent.id()).setWaitMs(waitMs).build()));
             return reply.getAssigned() ? reply.getConversationId() : null;
         }
 
@@ -323,11 +311,10 @@ final class TriageTarget implements Target
         {
             if (mux != null)
             {
-                mux.call(dev.triage.proto.v1.SessionRequest.newBuilder().setResolve(
-                    AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id)), 30_000L);
+                await(mux.resolve(AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id).build()));
                 return;
             }
-            blocking.withDeadlineAfter(30, TimeUnit.SECONDS).resolve(ConversationRef.newBuilder().setId(id).build());
+            await(client.resolve(ConversationRef.newBuilder().setId(id).build()));
         }
 
         @Override
@@ -335,18 +322,16 @@ final class TriageTarget implements Target
         {
             if (mux != null)
             {
-                mux.call(dev.triage.proto.v1.SessionRequest.newBuilder().setRelease(
-                    AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id)), 30_000L);
+                await(mux.release(AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id).build()));
                 return;
             }
-            blocking.withDeadlineAfter(30, TimeUnit.SECONDS).release(
-                AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id).build());
+            await(client.release(AgentConversationRequest.newBuilder().setAgentId(agent.id()).setConversationId(id).build()));
         }
 
         @Override
-        public long[] depthAndOldestWait()
+        public long[] depthAndOldestWait() throws Exception
         {
-            final StatsReply stats = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance());
+            final StatsReply stats = await(client.stats());
             return new long[] { stats.getOpen(), stats.getOldestWaitMs() };
         }
 
