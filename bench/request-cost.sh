@@ -7,9 +7,11 @@
 # the agents' calls multiplexed on one Session stream; "echo" is the bare gRPC floor, bench's EchoServer: the same
 # proto and netty settings, no engine) and reads each server's CPU time and
 # context switches from /proc around its turn. Prints every round and the median of rounds 2..R (round 1 warms the
-# JIT up) per conversation: server CPU microseconds, voluntary + involuntary switches, opens/s and claims/s.
-# BASELINE=REV also builds that git revision in a temporary worktree and runs its one-stage server in the same rounds
-# (targets "base" unary and "base-session"), so a change is measured against its parent in one run. TARGETS picks
+# JIT up) per conversation: server CPU microseconds, voluntary + involuntary switches, opens/s and claims/s, and the
+# load generator's own CPU (the client: its whole process, JVM start included, about 15 us of it per conversation).
+# BASELINE=REV also builds that git revision in a temporary worktree and runs its one-stage server, driven by its own
+# load generator (its client), in the same rounds (targets "base" unary and "base-session"), so a change is measured
+# against its parent in one run. TARGETS picks
 # the targets (default: one session three echo redis, plus base base-session with BASELINE).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,7 +46,7 @@ layouts="one three"
 if [ -n "${BASELINE:-}" ]; then
   base="$(mktemp -d)"
   git -C "$root" worktree add --detach "$base/tree" "$BASELINE" >&2
-  (cd "$base/tree" && mvn -B -q -DskipTests -pl api -am package 2>&1 | sed 's/\x1b\[[0-9;]*m//g') >&2
+  (cd "$base/tree" && mvn -B -q -DskipTests -pl api,bench -am package 2>&1 | sed 's/\x1b\[[0-9;]*m//g') >&2
   port[base]=7604
   journal[base]="$(mktemp -d)"
   java -jar "$base/tree/api/target/triage.jar" serve --journal "${journal[base]}" --port "${port[base]}" --metrics-port -1 \
@@ -85,20 +87,26 @@ for round in $(seq 1 "$rounds"); do
       echo) args=(--target triage --triage "localhost:${port[echo]}") ;;
       *) args=(--target triage --triage "localhost:${port[$target]}") ;;
     esac
+    load=("$root/triage" load)
+    if [ "$server" = base ]; then
+      load=(java $(sed -n 's:.*<triage.jvm.flags>\(.*\)</triage.jvm.flags>.*:\1:p' "$base/tree/pom.xml") \
+        -cp "$base/tree/bench/target/benchmarks.jar" dev.triage.bench.load.LoadCommand)
+    fi
     read -r c0 v0 i0 <<<"$(snap "${pid[$server]}")"
-    line=$("$root/triage" load --profile throughput --conversations "$n" --seed 7 --quiet --out "$out/report-$target" "${args[@]}" \
+    line=$(/usr/bin/time -f "%U %S" -o "$out/client-time" "${load[@]}" --profile throughput --conversations "$n" --seed 7 --quiet --out "$out/report-$target" "${args[@]}" \
       | grep -E '^(triage|triage-session|redis) ')
     read -r c1 v1 i1 <<<"$(snap "${pid[$server]}")"
     echo "$round $target $(echo "$line" | awk '{gsub(",", "", $3); gsub(",", "", $4); print $3, $4}') \
 $(awk -v c=$((c1 - c0)) -v v=$((v1 - v0)) -v i=$((i1 - i0)) -v n="$n" -v t="$tck" \
-      'BEGIN { printf "%.1f %.2f %.2f", c * 1e6 / t / n, v / n, i / n }')" | tee -a "$out/rounds.txt"
+      'BEGIN { printf "%.1f %.2f %.2f", c * 1e6 / t / n, v / n, i / n }') \
+$(awk -v n="$n" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$out/client-time")" | tee -a "$out/rounds.txt"
   done
 done
 echo
 echo "median of rounds 2..$rounds, per conversation (open + NextBest + Resolve), $n conversations a round:"
-printf '%-7s %10s %10s %16s %22s\n' target opens/s claims/s "server CPU us" "switches (vol+invol)"
+printf '%-12s %10s %10s %16s %22s %16s\n' target opens/s claims/s "server CPU us" "switches (vol+invol)" "client CPU us"
 for target in $targets; do
   awk -v t="$target" '$1 > 1 && $2 == t' "$out/rounds.txt" | sort -k5 -n | awk -v t="$target" '
-    { o[NR] = $3; c[NR] = $4; cpu[NR] = $5; v[NR] = $6 + $7 }
-    END { m = int((NR + 1) / 2); printf "%-7s %10s %10s %16s %22s\n", t, o[m], c[m], cpu[m], v[m] }'
+    { o[NR] = $3; c[NR] = $4; cpu[NR] = $5; v[NR] = $6 + $7; cl[NR] = $8 }
+    END { m = int((NR + 1) / 2); printf "%-12s %10s %10s %16s %22s %16s\n", t, o[m], c[m], cpu[m], v[m], cl[m] }'
 done
