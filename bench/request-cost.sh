@@ -64,7 +64,8 @@ for layout in $layouts echo; do
   [ "$layout" = echo ] && continue
   pid[$layout]=$(pgrep -f "journal ${journal[$layout]}" | head -n 1)
 done
-pid[redis]=$(cat "$here/target/peers/redis/redis.pid")
+# From Redis itself: its pid file goes with bench/target when that is cleaned while Redis runs on.
+pid[redis]=$(redis-cli -p 6390 info server | awk -F: '/^process_id/ { print $2 }' | tr -d '\r')
 
 snap() { # pid -> "cpu-ticks voluntary involuntary"
   local v=0 i=0
