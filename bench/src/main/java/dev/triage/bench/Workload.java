@@ -1,6 +1,6 @@
 package dev.triage.bench;
 
-import dev.triage.engine.book.Urgency;
+import dev.triage.engine.ground.Urgency;
 
 import java.util.Random;
 

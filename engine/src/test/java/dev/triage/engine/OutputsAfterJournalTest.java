@@ -2,11 +2,11 @@ package dev.triage.engine;
 
 import com.lmax.disruptor.EventHandler;
 import dev.triage.engine.book.QueueEventSink;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.ground.Urgency;
 import dev.triage.engine.journal.DecisionRecord;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,7 +68,7 @@ class OutputsAfterJournalTest
             .journalHandler(journal).queueEventSink(watcher).decisionObserver(decisionLog)))
         {
             assertEquals(ResultCode.OK, engine.submit(Command.upsertAgent("ann", 1)).get(5, TimeUnit.SECONDS).result);
-            assertEquals(ResultCode.OK, engine.submit(Command.agentStatus("ann", dev.triage.engine.book.AgentStatus.AVAILABLE))
+            assertEquals(ResultCode.OK, engine.submit(Command.agentStatus("ann", dev.triage.engine.ground.AgentStatus.AVAILABLE))
                 .get(5, TimeUnit.SECONDS).result);
             assertEquals(ResultCode.OK, engine.submit(Command.open("c1", Urgency.HIGH, 1)).get(5, TimeUnit.SECONDS).result);
             final long beforeNextBest = engine.appliedRingSequence();

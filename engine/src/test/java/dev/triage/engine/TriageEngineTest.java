@@ -1,15 +1,15 @@
 package dev.triage.engine;
 
 import com.lmax.disruptor.EventHandler;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.ground.Urgency;
 import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.triage.api.server;
 
 import dev.triage.engine.TriageEngine;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.ground.Urgency;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

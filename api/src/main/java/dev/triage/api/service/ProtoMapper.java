@@ -1,11 +1,11 @@
 package dev.triage.api.service;
 
-import dev.triage.engine.book.AgentStatus;
-import dev.triage.engine.book.ConversationState;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.ConversationState;
+import dev.triage.engine.ground.Urgency;
 import dev.triage.engine.policy.Policy;
 import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.OpenRequest;

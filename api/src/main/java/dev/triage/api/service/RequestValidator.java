@@ -1,5 +1,6 @@
 package dev.triage.api.service;
 
+import dev.triage.engine.ground.Limits;
 import dev.triage.proto.v1.AgentConversationRequest;
 import dev.triage.proto.v1.AgentStatus;
 import dev.triage.proto.v1.ConversationRef;
@@ -14,16 +15,15 @@ import dev.triage.proto.v1.Urgency;
 import io.grpc.StatusRuntimeException;
 
 /**
- * Field-by-field validation of every request before anything reaches the ring.
+ * Field-by-field validation of every request before anything reaches the ring, against the bounds in {@link Limits}.
  */
 final class RequestValidator
 {
-    static final int MAX_IMPACT = 1_000_000_000;
-    static final int MAX_WAIT_MS = 300_000;
-    static final int MAX_TOP = 1_000;
-    static final int MAX_CAPACITY = 1_000;
-    /** Clock skew tolerated for client-supplied "waiting since" times. */
-    static final long FUTURE_TOLERANCE_MS = 60_000;
+    private static final int MAX_IMPACT = Limits.MAX_IMPACT;
+    private static final int MAX_WAIT_MS = Limits.MAX_WAIT_MS;
+    private static final int MAX_TOP = Limits.MAX_TOP;
+    private static final int MAX_CAPACITY = Limits.MAX_CAPACITY;
+    private static final long FUTURE_TOLERANCE_MS = Limits.FUTURE_TOLERANCE_MS;
 
     private RequestValidator()
     {

@@ -13,8 +13,8 @@ import io.grpc.protobuf.StatusProto;
 final class Violations
 {
     /** Ids: 1..128 characters, letters, digits and {@code . _ : @ / -} (checked by {@link #isId}, on every item of a bulk ingest). */
-    static final int MAX_ID_LENGTH = 128;
-    static final int MAX_SKILLS = 16;
+    static final int MAX_ID_LENGTH = dev.triage.engine.ground.Limits.MAX_ID_LENGTH;
+    static final int MAX_SKILLS = dev.triage.engine.ground.Limits.MAX_SKILLS_PER_ITEM;
     /** Violations reported per request; the count of the rest is given. */
     static final int MAX_REPORTED = 10;
     /** Characters of a field path or description reported. */

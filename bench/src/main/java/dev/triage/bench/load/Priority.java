@@ -1,6 +1,6 @@
 package dev.triage.bench.load;
 
-import dev.triage.engine.book.Urgency;
+import dev.triage.engine.ground.Urgency;
 import dev.triage.engine.policy.Policy;
 
 /**

@@ -1,6 +1,7 @@
 package dev.triage.engine.book;
 
 import dev.triage.engine.command.Reply;
+import dev.triage.engine.ground.AgentStatus;
 
 /**
  * A support agent: skills, capacity, status, the conversations it holds and its parked NEXT_BEST, if any.

@@ -3,7 +3,10 @@ package dev.triage.engine.book;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
-import dev.triage.engine.policy.SlaBand;
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.ConversationState;
+import dev.triage.engine.ground.Limits;
+import dev.triage.engine.ground.SlaBand;
 
 import static dev.triage.engine.book.BookState.hasBlank;
 import static dev.triage.engine.book.BookState.invalid;
@@ -129,9 +132,9 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
             return invalid(r, "agent id is required");
         }
         r.agentId = cmd.agentId;
-        if (cmd.capacity < 1 || cmd.capacity > TriageBook.MAX_CAPACITY)
+        if (cmd.capacity < 1 || cmd.capacity > Limits.MAX_CAPACITY)
         {
-            return invalid(r, "capacity must be in 1.." + TriageBook.MAX_CAPACITY);
+            return invalid(r, "capacity must be in 1.." + Limits.MAX_CAPACITY);
         }
         if (hasBlank(cmd.requiredSkills))
         {

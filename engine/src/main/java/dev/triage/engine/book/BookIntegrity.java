@@ -1,5 +1,8 @@
 package dev.triage.engine.book;
 
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.ConversationState;
+
 /**
  * Checks on the whole book: a hash of everything decisions depend on (equal for equal histories, so a replay can be
  * compared with the run that wrote the journal), and every invariant the rules rely on (for tests and for a restored

@@ -1,5 +1,7 @@
 package dev.triage.engine.book;
 
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.ConversationState;
 import java.io.DataInputStream;
 import java.io.IOException;
 

@@ -3,7 +3,9 @@ package dev.triage.engine.book;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
-import dev.triage.engine.policy.SlaBand;
+import dev.triage.engine.ground.Limits;
+import dev.triage.engine.ground.SlaBand;
+import dev.triage.engine.ground.Urgency;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -58,9 +60,9 @@ final class BookStatistics
 
     ResultCode onTop(final Command cmd, final Reply r)
     {
-        if (cmd.topN < 1 || cmd.topN > TriageBook.MAX_TOP || r.topIds == null || cmd.topN > r.topIds.length)
+        if (cmd.topN < 1 || cmd.topN > Limits.MAX_TOP || r.topIds == null || cmd.topN > r.topIds.length)
         {
-            return invalid(r, "n must be in 1.." + TriageBook.MAX_TOP + " and fit the reply");
+            return invalid(r, "n must be in 1.." + Limits.MAX_TOP + " and fit the reply");
         }
         EligibleSets eligible = null;
         if (cmd.agentId != null)

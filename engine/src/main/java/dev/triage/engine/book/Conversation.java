@@ -1,5 +1,8 @@
 package dev.triage.engine.book;
 
+import dev.triage.engine.ground.ConversationState;
+import dev.triage.engine.ground.Urgency;
+
 /**
  * One support conversation. Pooled: the object at a handle is reused after the conversation is evicted.
  * Processor thread only; package-private state, read through the book.

@@ -3,6 +3,7 @@ package dev.triage.engine.book;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.ground.ConversationState;
 import dev.triage.engine.policy.Policy;
 
 import java.util.Objects;

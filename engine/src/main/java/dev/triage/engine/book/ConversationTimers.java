@@ -1,5 +1,6 @@
 package dev.triage.engine.book;
 
+import dev.triage.engine.ground.ConversationState;
 import dev.triage.engine.policy.Policy;
 
 /**

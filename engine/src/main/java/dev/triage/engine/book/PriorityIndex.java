@@ -1,7 +1,9 @@
 package dev.triage.engine.book;
 
 import dev.triage.engine.command.Reply;
-import dev.triage.engine.policy.SlaBand;
+import dev.triage.engine.ground.ConversationState;
+import dev.triage.engine.ground.SlaBand;
+import dev.triage.engine.ground.Urgency;
 
 import java.util.Arrays;
 import java.util.function.ToIntFunction;

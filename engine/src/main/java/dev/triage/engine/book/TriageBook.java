@@ -37,11 +37,6 @@ import dev.triage.engine.policy.Policy;
  */
 public final class TriageBook
 {
-    /** Upper bound of an agent's capacity. */
-    public static final int MAX_CAPACITY = 1_000;
-    /** Upper bound of TOP's N. */
-    public static final int MAX_TOP = 1_000;
-
     /**
      * Receives replies completed after their own command: parked NEXT_BESTs served, timed out, cancelled or
      * superseded. Called on the processor thread, in sequence order.

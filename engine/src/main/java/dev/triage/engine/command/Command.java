@@ -1,7 +1,7 @@
 package dev.triage.engine.command;
 
-import dev.triage.engine.book.AgentStatus;
-import dev.triage.engine.book.Urgency;
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.Urgency;
 import dev.triage.engine.policy.Policy;
 
 /**

@@ -1,9 +1,9 @@
 package dev.triage.engine.journal;
 
-import dev.triage.engine.book.AgentStatus;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.Urgency;
 import dev.triage.engine.policy.Policy;
 import net.openhft.chronicle.bytes.BytesIn;
 import net.openhft.chronicle.bytes.BytesOut;

@@ -1,6 +1,7 @@
 package dev.triage.engine.policy;
 
-import dev.triage.engine.book.Urgency;
+import dev.triage.engine.ground.SlaBand;
+import dev.triage.engine.ground.Urgency;
 
 import java.util.Arrays;
 

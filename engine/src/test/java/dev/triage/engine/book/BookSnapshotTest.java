@@ -4,6 +4,8 @@ import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.fixture.BookFixture;
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.Urgency;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

@@ -5,11 +5,12 @@ import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.fixture.BookFixture;
-import dev.triage.engine.fixture.ReferenceModel;
+import dev.triage.engine.fixture.PropertyCheck;
 import dev.triage.engine.fixture.ReferenceModel.Outcome;
+import dev.triage.engine.fixture.ReferenceModel;
 import dev.triage.engine.fixture.Scenarios;
 import dev.triage.engine.fixture.Step;
-import dev.triage.engine.fixture.PropertyCheck;
+import dev.triage.engine.ground.Urgency;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

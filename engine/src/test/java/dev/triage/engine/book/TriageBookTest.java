@@ -5,17 +5,20 @@ import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.fixture.BookFixture;
+import dev.triage.engine.ground.AgentStatus;
+import dev.triage.engine.ground.ConversationState;
+import dev.triage.engine.ground.SlaBand;
+import dev.triage.engine.ground.Urgency;
 import dev.triage.engine.policy.Policy;
-import dev.triage.engine.policy.SlaBand;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.triage.engine.book.Urgency.CRITICAL;
-import static dev.triage.engine.book.Urgency.HIGH;
-import static dev.triage.engine.book.Urgency.LOW;
-import static dev.triage.engine.book.Urgency.NORMAL;
+import static dev.triage.engine.ground.Urgency.CRITICAL;
+import static dev.triage.engine.ground.Urgency.HIGH;
+import static dev.triage.engine.ground.Urgency.LOW;
+import static dev.triage.engine.ground.Urgency.NORMAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,10 +1,10 @@
 package dev.triage.engine.journal;
 
 import dev.triage.engine.EngineContext;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.fixture.BookFixture;
+import dev.triage.engine.ground.Urgency;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,12 +2,12 @@ package dev.triage.engine.journal;
 
 import dev.triage.engine.EngineContext;
 import dev.triage.engine.TriageEngine;
-import dev.triage.engine.book.ConversationState;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.ground.ConversationState;
+import dev.triage.engine.ground.Urgency;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,13 +2,13 @@ package dev.triage.engine.journal;
 
 import dev.triage.engine.EngineContext;
 import dev.triage.engine.TriageEngine;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.ResultCode;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import dev.triage.engine.ground.Urgency;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

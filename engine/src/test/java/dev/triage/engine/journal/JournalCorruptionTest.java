@@ -2,9 +2,9 @@ package dev.triage.engine.journal;
 
 import dev.triage.engine.EngineContext;
 import dev.triage.engine.TriageEngine;
-import dev.triage.engine.book.Urgency;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.fixture.JournalFiles;
+import dev.triage.engine.ground.Urgency;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

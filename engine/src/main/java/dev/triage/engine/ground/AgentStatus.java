@@ -1,4 +1,4 @@
-package dev.triage.engine.book;
+package dev.triage.engine.ground;
 
 /**
  * AVAILABLE agents take new work; AWAY agents keep what they hold but take nothing new;

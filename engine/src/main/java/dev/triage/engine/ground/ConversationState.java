@@ -1,4 +1,4 @@
-package dev.triage.engine.book;
+package dev.triage.engine.ground;
 
 /**
  * Lifecycle: OPEN (in the queue) -> ASSIGNED -> PENDING (waiting on the customer, out of the queue)

@@ -1,4 +1,4 @@
-package dev.triage.engine.book;
+package dev.triage.engine.ground;
 
 /**
  * How badly the customer is suffering. The ordinal is the level the policy weighs (0 = LOW).

@@ -1,4 +1,4 @@
-package dev.triage.engine.policy;
+package dev.triage.engine.ground;
 
 /**
  * Where a conversation stands against its SLA deadline; int constants so state stays primitive.
