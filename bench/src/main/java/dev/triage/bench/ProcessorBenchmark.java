@@ -36,7 +36,11 @@ public class ProcessorBenchmark
     @Param({ "10000", "100000", "1000000" })
     public int depth;
 
-    private final Workload workload = new Workload(42);
+    /** Distinct skill names the workload's 64 skill sets and 500 agents draw from. */
+    @Param({ "16" })
+    public int skills;
+
+    private Workload workload;
     private TriageBook book;
     private final ArrayDeque<String> freeIds = new ArrayDeque<>();
     private final Command open = Command.of(CommandType.OPEN);
@@ -53,6 +57,7 @@ public class ProcessorBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
+        workload = new Workload(42, skills);
         book = new TriageBook(depth + 1_024, Workload.AGENTS, Workload.AGENTS, 0, 4_096, r -> { });
         for (int a = 0; a < Workload.AGENTS; a++)
         {

@@ -27,31 +27,28 @@ public final class Workload
      */
     public Workload(final long seed)
     {
+        this(seed, SKILLS);
+    }
+
+    /**
+     * @param seed the seed.
+     * @param skills distinct skill names to draw the sets from (16 as in issue #2; more to see the registry at scale).
+     */
+    public Workload(final long seed, final int skills)
+    {
         random = new Random(seed);
-        final String[] names = new String[SKILLS];
-        for (int i = 0; i < SKILLS; i++)
+        final String[] names = new String[skills];
+        for (int i = 0; i < skills; i++)
         {
             names[i] = "skill-" + i;
         }
         for (int s = 0; s < SKILL_SETS; s++)
         {
-            final int size = s == 0 ? 0 : 1 + random.nextInt(3);
-            long mask = 0;
-            while (Long.bitCount(mask) < size)
-            {
-                mask |= 1L << random.nextInt(SKILLS);
-            }
-            skillSets[s] = namesOf(names, mask);
+            skillSets[s] = draw(names, s == 0 ? 0 : 1 + random.nextInt(3));
         }
         for (int a = 0; a < AGENTS; a++)
         {
-            final int size = 4 + random.nextInt(6);
-            long mask = 0;
-            while (Long.bitCount(mask) < size)
-            {
-                mask |= 1L << random.nextInt(SKILLS);
-            }
-            agentSkills[a] = namesOf(names, mask);
+            agentSkills[a] = draw(names, 4 + random.nextInt(6));
             agentIds[a] = "agent-" + a;
         }
         for (int s = 0; s < SKILL_SETS; s++)
@@ -69,18 +66,15 @@ public final class Workload
         }
     }
 
-    private static String[] namesOf(final String[] names, final long mask)
+    /** {@code size} distinct names drawn at random, in index order. */
+    private String[] draw(final String[] names, final int size)
     {
-        final String[] out = new String[Long.bitCount(mask)];
-        int n = 0;
-        for (int i = 0; i < SKILLS; i++)
+        final java.util.TreeSet<Integer> picked = new java.util.TreeSet<>();
+        while (picked.size() < size)
         {
-            if ((mask & (1L << i)) != 0)
-            {
-                out[n++] = names[i];
-            }
+            picked.add(random.nextInt(names.length));
         }
-        return out;
+        return picked.stream().map(i -> names[i]).toArray(String[]::new);
     }
 
     public Urgency urgency()

@@ -11,7 +11,8 @@ public final class Agent
 {
     final int handle;
     final String id;
-    long skillMask;
+    /** The agent's skills ({@link SkillRegistry} set id). */
+    int skillSet;
     EligibleSets eligible;
     int capacity;
     AgentStatus status = AgentStatus.AVAILABLE;

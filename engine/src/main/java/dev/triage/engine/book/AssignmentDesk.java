@@ -140,8 +140,8 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         {
             return invalid(r, "skill names must not be empty");
         }
-        final long mask = skills.maskOf(cmd.requiredSkills, 0, true);
-        if (mask < 0)
+        final int set = skills.setOf(cmd.requiredSkills, SkillRegistry.EMPTY, true);
+        if (set < 0)
         {
             return ResultCode.SKILL_LIMIT_REACHED;
         }
@@ -154,25 +154,25 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
             }
             a = agents.create(cmd.agentId);
             a.capacity = cmd.capacity;
-            setSkills(a, mask);
+            setSkills(a, set);
             return ResultCode.OK;
         }
         a.capacity = cmd.capacity;
         if (!a.isParked())
         {
-            setSkills(a, mask);
+            setSkills(a, set);
         }
         else if (a.held >= a.capacity)
         {
-            setSkills(a, mask);
+            setSkills(a, set);
             s.completeLate(parked.unpark(a), ResultCode.CANCELLED);
         }
-        else if (a.skillMask != mask)
+        else if (a.skillSet != set)
         {
             final long idleRank = a.parkSeq;
             final long deadlineMs = a.parkDeadlineMs;
             final Reply parkedReply = parked.unpark(a);
-            setSkills(a, mask);
+            setSkills(a, set);
             if (!serveLate(a, parkedReply))
             {
                 parked.park(a, parkedReply, idleRank, deadlineMs);
@@ -182,12 +182,12 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     }
 
     /** An agent's skills, and so the skill sets it may take from. */
-    void setSkills(final Agent a, final long mask)
+    void setSkills(final Agent a, final int set)
     {
-        skills.release(a.skillMask);
-        skills.retain(mask);
-        a.skillMask = mask;
-        a.eligible = skills.eligibleFor(mask);
+        skills.release(a.skillSet);
+        skills.retain(set);
+        a.skillSet = set;
+        a.eligible = skills.eligibleFor(set);
     }
 
     ResultCode onAgentStatus(final Command cmd, final Reply r)
@@ -285,7 +285,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     void enqueue(final Conversation c)
     {
         refreshDerived(c);
-        final Agent a = parked.pickFor(c.effectiveMask());
+        final Agent a = parked.pickFor(skills.skillSetId(c.effectiveSet()));
         if (a != null)
         {
             final Reply late = parked.unpark(a);

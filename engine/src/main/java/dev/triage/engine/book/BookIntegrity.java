@@ -46,7 +46,7 @@ final class BookIntegrity
             ch = mix(ch, c.openSeq);
             ch = mix(ch, c.waitingSinceMs);
             ch = mix(ch, c.respondByMs);
-            ch = mix(ch, c.requiredMask * 31 + c.preferredMask);
+            ch = mix(ch, s.skills.contentHash(c.requiredSet) * 31 + s.skills.contentHash(c.preferredSet));
             ch = mix(ch, c.slaBand * 4L + (c.relaxed ? 2 : 0) + (c.acked ? 1 : 0));
             ch = mix(ch, c.leaseDeadlineMs);
             ch = mix(ch, c.agent == null ? -1 : c.agent.handle);
@@ -58,7 +58,7 @@ final class BookIntegrity
         {
             final Agent a = s.agents.get(handle);
             h = mix(h, a.id.hashCode());
-            h = mix(h, a.skillMask);
+            h = mix(h, s.skills.contentHash(a.skillSet));
             h = mix(h, a.capacity * 8L + a.status.ordinal());
             h = mix(h, a.held);
             h = mix(h, a.isParked() ? a.parkSeq * 31 + a.parkDeadlineMs : -1);
@@ -73,11 +73,11 @@ final class BookIntegrity
         return x * 0xBF58476D1CE4E5B9L;
     }
 
-    private static void countBits(final long mask, final int[] counts)
+    private void countNames(final int set, final int[] counts)
     {
-        for (long m = mask; m != 0; m &= m - 1)
+        for (final int index : s.skills.members(set))
         {
-            counts[Long.numberOfTrailingZeros(m)]++;
+            counts[index]++;
         }
     }
 
@@ -133,12 +133,12 @@ final class BookIntegrity
             final Conversation c = s.conversations.get(handle);
             if (c.id != null)
             {
-                countBits(c.requiredMask | c.preferredMask, skillRefs);
+                countNames(c.unionSet, skillRefs);
             }
         }
         for (int handle = 0; handle < s.agents.count(); handle++)
         {
-            countBits(s.agents.get(handle).skillMask, skillRefs);
+            countNames(s.agents.get(handle).skillSet, skillRefs);
         }
         final String skillProblem = s.skills.validateRefs(skillRefs);
         if (skillProblem != null)

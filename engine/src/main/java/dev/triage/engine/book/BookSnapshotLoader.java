@@ -16,13 +16,15 @@ final class BookSnapshotLoader
     private final AssignmentDesk desk;
     private final ConversationTimers timers;
     private final DataInputStream in;
+    private final int version;
     private long[] parkSeq;
     private long[] parkDeadline;
     private boolean[] wasParked;
 
     BookSnapshotLoader(final BookState state, final BookStatistics statistics, final AssignmentDesk desk,
-        final ConversationTimers timers, final DataInputStream in)
+        final ConversationTimers timers, final DataInputStream in, final int version)
     {
+        this.version = version;
         this.s = state;
         this.statistics = statistics;
         this.desk = desk;
@@ -62,7 +64,7 @@ final class BookSnapshotLoader
         final int skillCount = in.readInt();
         for (int bit = 0; bit < skillCount; bit++)
         {
-            s.skills.maskOf(new String[]{ in.readUTF() }, 0, true);
+            s.skills.setOf(new String[]{ in.readUTF() }, SkillRegistry.EMPTY, true);
         }
     }
 
@@ -75,7 +77,7 @@ final class BookSnapshotLoader
         for (int i = 0; i < agentCount; i++)
         {
             final Agent a = s.agents.create(in.readUTF());
-            desk.setSkills(a, in.readLong());
+            desk.setSkills(a, skillSet());
             a.capacity = in.readInt();
             a.status = AgentStatus.values()[in.readByte()];
             a.assignments = in.readLong();
@@ -83,6 +85,40 @@ final class BookSnapshotLoader
             parkSeq[i] = in.readLong();
             parkDeadline[i] = in.readLong();
         }
+    }
+
+    /**
+     * A skill set: in version 1 a 64-bit mask of name indices (then at most 63 names), from version 2 a list.
+     */
+    private int skillSet() throws IOException
+    {
+        final int[] indices;
+        if (version == 1)
+        {
+            final long mask = in.readLong();
+            indices = new int[Long.bitCount(mask)];
+            int i = 0;
+            for (long m = mask; m != 0; m &= m - 1)
+            {
+                indices[i++] = Long.numberOfTrailingZeros(m);
+            }
+        }
+        else
+        {
+            indices = new int[in.readUnsignedShort()];
+            for (int i = 0; i < indices.length; i++)
+            {
+                indices[i] = in.readUnsignedShort();
+            }
+        }
+        for (final int index : indices)
+        {
+            if (index >= s.skills.nameCount())
+            {
+                throw new IOException("snapshot skill set names skill " + index + " of " + s.skills.nameCount());
+            }
+        }
+        return s.skills.setOfIndices(indices);
     }
 
     private void incidents() throws IOException
@@ -105,9 +141,10 @@ final class BookSnapshotLoader
             c.impact = in.readInt();
             c.incidentKey = BookSnapshot.readNullable(in);
             final boolean member = in.readBoolean();
-            c.requiredMask = in.readLong();
-            c.preferredMask = in.readLong();
-            s.skills.retain(c.requiredMask | c.preferredMask);
+            c.requiredSet = skillSet();
+            c.preferredSet = skillSet();
+            c.unionSet = s.skills.union(c.requiredSet, c.preferredSet);
+            s.skills.retain(c.unionSet);
             c.waitingSinceMs = in.readLong();
             c.respondByMs = in.readLong();
             c.state = ConversationState.values()[in.readByte()];

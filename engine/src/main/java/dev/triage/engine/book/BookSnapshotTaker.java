@@ -44,13 +44,23 @@ final class BookSnapshotTaker
         out.writeLong(s.leaseExpiries);
     }
 
-    /** Skill names in bit order: masks in the records below refer to these bits. */
+    /** Skill names in index order: the skill sets in the records below list these indices. */
     private void skills() throws IOException
     {
-        out.writeInt(s.skills.skillCount());
-        for (int bit = 0; bit < s.skills.skillCount(); bit++)
+        out.writeInt(s.skills.nameCount());
+        for (int index = 0; index < s.skills.nameCount(); index++)
         {
-            out.writeUTF(s.skills.nameOfBit(bit));
+            out.writeUTF(s.skills.nameOfIndex(index));
+        }
+    }
+
+    private void skillSet(final int set) throws IOException
+    {
+        final int[] members = s.skills.members(set);
+        out.writeShort(members.length);
+        for (final int index : members)
+        {
+            out.writeShort(index);
         }
     }
 
@@ -61,7 +71,7 @@ final class BookSnapshotTaker
         {
             final Agent a = s.agents.get(handle);
             out.writeUTF(a.id);
-            out.writeLong(a.skillMask);
+            skillSet(a.skillSet);
             out.writeInt(a.capacity);
             out.writeByte(a.status.ordinal());
             out.writeLong(a.assignments);
@@ -104,8 +114,8 @@ final class BookSnapshotTaker
             out.writeInt(c.impact);
             BookSnapshot.writeNullable(c.incidentKey, out);
             out.writeBoolean(c.incident != null);
-            out.writeLong(c.requiredMask);
-            out.writeLong(c.preferredMask);
+            skillSet(c.requiredSet);
+            skillSet(c.preferredSet);
             out.writeLong(c.waitingSinceMs);
             out.writeLong(c.respondByMs);
             out.writeByte(c.state.ordinal());

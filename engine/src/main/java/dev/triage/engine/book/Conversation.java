@@ -19,8 +19,10 @@ public final class Conversation
     String incidentKey;
     /** Non-null while the conversation counts towards its incident (not resolved). */
     Incident incident;
-    long requiredMask;
-    long preferredMask;
+    /** Skill sets ({@link SkillRegistry} ids): required, preferred (without the required ones), and both. */
+    int requiredSet;
+    int preferredSet;
+    int unionSet;
     long waitingSinceMs;
     long respondByMs;
     ConversationState state;
@@ -55,8 +57,9 @@ public final class Conversation
         impact = 0;
         incidentKey = null;
         incident = null;
-        requiredMask = 0;
-        preferredMask = 0;
+        requiredSet = SkillRegistry.EMPTY;
+        preferredSet = SkillRegistry.EMPTY;
+        unionSet = SkillRegistry.EMPTY;
         waitingSinceMs = 0;
         respondByMs = 0;
         state = null;
@@ -83,9 +86,9 @@ public final class Conversation
     /**
      * @return the skills an agent needs now: required plus preferred until relaxed.
      */
-    long effectiveMask()
+    int effectiveSet()
     {
-        return relaxed ? requiredMask : requiredMask | preferredMask;
+        return relaxed ? requiredSet : unionSet;
     }
 
     public int handle()

@@ -142,7 +142,7 @@ public final class ConversationBook
     private void evict(final Conversation c)
     {
         handleById.removeKey(c.id);
-        skills.release(c.requiredMask | c.preferredMask);
+        skills.release(c.unionSet);
         c.reset();
         if (freeCount == freeHandles.length)
         {

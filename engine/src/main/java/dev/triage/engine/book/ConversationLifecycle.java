@@ -62,26 +62,28 @@ final class ConversationLifecycle
         {
             return invalid(r, "incident key must not be empty");
         }
-        final long required = skills.maskOf(cmd.requiredSkills, 0, false);
-        final long preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills, required, false);
-        if (preferred < 0)
+        final int required = skills.setOf(cmd.requiredSkills, SkillRegistry.EMPTY, false);
+        final int preferredNamed = required < 0 ? required : skills.setOf(cmd.preferredSkills, required, false);
+        if (preferredNamed < 0)
         {
             return ResultCode.SKILL_LIMIT_REACHED;
         }
+        final int preferred = skills.minus(preferredNamed, required);
         final Conversation existing = conversations.find(cmd.conversationId);
         if (existing != null)
         {
             r.conversationState = existing.state;
-            return sameContent(existing, cmd, required, preferred & ~required) ? ResultCode.OK : ResultCode.ALREADY_EXISTS;
+            return sameContent(existing, cmd, required, preferred) ? ResultCode.OK : ResultCode.ALREADY_EXISTS;
         }
         final Conversation c = conversations.allocate(cmd.conversationId);
         c.openSeq = cmd.sequence;
         c.urgencyLevel = (byte)cmd.urgency.ordinal();
         c.impact = cmd.impact;
         c.incidentKey = cmd.incidentKey;
-        c.requiredMask = required;
-        c.preferredMask = preferred & ~required;
-        skills.retain(c.requiredMask | c.preferredMask);
+        c.requiredSet = required;
+        c.preferredSet = preferred;
+        c.unionSet = skills.union(required, preferred);
+        skills.retain(c.unionSet);
         c.waitingSinceMs = cmd.waitingSinceMs != 0 ? cmd.waitingSinceMs : s.nowMs;
         c.respondByMs = cmd.respondByMs;
         c.state = ConversationState.OPEN;
@@ -120,8 +122,8 @@ final class ConversationLifecycle
         {
             return invalid(r, "incident key must not be empty");
         }
-        long required = c.requiredMask;
-        long preferred = c.preferredMask;
+        int required = c.requiredSet;
+        int preferred = c.preferredSet;
         if ((flags & Command.UPDATE_SKILLS) != 0)
         {
             final ResultCode skillProblem = checkSkills(cmd, r);
@@ -129,12 +131,13 @@ final class ConversationLifecycle
             {
                 return skillProblem;
             }
-            required = skills.maskOf(cmd.requiredSkills, 0, false);
-            preferred = required < 0 ? required : skills.maskOf(cmd.preferredSkills, required, false);
-            if (preferred < 0)
+            required = skills.setOf(cmd.requiredSkills, SkillRegistry.EMPTY, false);
+            final int preferredNamed = required < 0 ? required : skills.setOf(cmd.preferredSkills, required, false);
+            if (preferredNamed < 0)
             {
                 return ResultCode.SKILL_LIMIT_REACHED;
             }
+            preferred = skills.minus(preferredNamed, required);
         }
         if (c.state == ConversationState.RESOLVED)
         {
@@ -161,10 +164,11 @@ final class ConversationLifecycle
         }
         if ((flags & Command.UPDATE_SKILLS) != 0)
         {
-            skills.release(c.requiredMask | c.preferredMask);
-            c.requiredMask = required;
-            c.preferredMask = preferred & ~required;
-            skills.retain(c.requiredMask | c.preferredMask);
+            skills.release(c.unionSet);
+            c.requiredSet = required;
+            c.preferredSet = preferred;
+            c.unionSet = skills.union(required, preferred);
+            skills.retain(c.unionSet);
         }
         if ((flags & Command.UPDATE_INCIDENT) != 0 && !Objects.equals(cmd.incidentKey, c.incidentKey))
         {
@@ -364,10 +368,10 @@ final class ConversationLifecycle
         return null;
     }
 
-    private static boolean sameContent(final Conversation c, final Command cmd, final long required, final long preferred)
+    private static boolean sameContent(final Conversation c, final Command cmd, final int required, final int preferred)
     {
         return c.urgency() == cmd.urgency && c.impact == cmd.impact && Objects.equals(c.incidentKey, cmd.incidentKey) &&
-            c.requiredMask == required && c.preferredMask == preferred && c.respondByMs == cmd.respondByMs &&
+            c.requiredSet == required && c.preferredSet == preferred && c.respondByMs == cmd.respondByMs &&
             (cmd.waitingSinceMs == 0 || cmd.waitingSinceMs == c.waitingSinceMs);
     }
 }

@@ -51,7 +51,7 @@ final class ConversationTimers
         if (c.state == ConversationState.OPEN)
         {
             long deadline = policy.nextSlaChangeMs(c.respondByMs, c.slaBand);
-            if (c.preferredMask != 0 && !c.relaxed)
+            if (c.preferredSet != SkillRegistry.EMPTY && !c.relaxed)
             {
                 deadline = Math.min(deadline, c.waitingSinceMs + policy.relaxPreferredAfterMs());
             }

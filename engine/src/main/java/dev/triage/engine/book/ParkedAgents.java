@@ -1,7 +1,7 @@
 package dev.triage.engine.book;
 
 import dev.triage.engine.command.Reply;
-import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,31 +9,33 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Agents waiting in a long-poll NEXT_BEST, grouped by skill mask, each group ordered longest-idle first
+ * Agents waiting in a long-poll NEXT_BEST, grouped by skill set, each group ordered longest-idle first
  * (lowest park sequence). A newly available conversation goes to the longest-idle parked agent that may take it.
  * Processor thread only.
  * <p>
  * Invariant kept by the processor: no parked agent has an eligible conversation in the index, so a conversation
  * entering the index needs only to be offered here first.
- * Cost: {@link #pickFor} is O(distinct agent masks); park and unpark are O(1) plus the timeout heap's O(log agents).
+ * Cost: {@link #pickFor} is O(distinct agent skill sets); park and unpark are O(1) plus the timeout heap's O(log agents).
  */
 public final class ParkedAgents
 {
     static final class Group
     {
-        final long mask;
+        final int skillSet;
+        final EligibleSets eligible;
         Agent head;
         Agent tail;
 
-        Group(final long mask)
+        Group(final int skillSet, final EligibleSets eligible)
         {
-            this.mask = mask;
+            this.skillSet = skillSet;
+            this.eligible = eligible;
         }
     }
 
     private static final Comparator<Agent> BY_IDLE_RANK = Comparator.comparingLong(a -> a.parkSeq);
 
-    private final Long2ObjectHashMap<Group> groupByMask = new Long2ObjectHashMap<>();
+    private final Int2ObjectHashMap<Group> groupBySet = new Int2ObjectHashMap<>();
     private final List<Group> groups = new ArrayList<>();
     private final IntrusiveHeap timeouts;
     private int count;
@@ -59,11 +61,11 @@ public final class ParkedAgents
         agent.parkedReply = reply;
         agent.parkSeq = parkSeq;
         agent.parkDeadlineMs = deadlineMs;
-        Group group = groupByMask.get(agent.skillMask);
+        Group group = groupBySet.get(agent.skillSet);
         if (group == null)
         {
-            group = new Group(agent.skillMask);
-            groupByMask.put(agent.skillMask, group);
+            group = new Group(agent.skillSet, agent.eligible);
+            groupBySet.put(agent.skillSet, group);
             groups.add(group);
         }
         agent.parkGroup = group;
@@ -128,17 +130,17 @@ public final class ParkedAgents
     }
 
     /**
-     * @param requiredMask the skills a conversation needs.
-     * @return the longest-idle parked agent holding all of them, or null.
+     * @param skillSetId the skill set a conversation needs now.
+     * @return the longest-idle parked agent who may take it, or null.
      */
-    Agent pickFor(final long requiredMask)
+    Agent pickFor(final int skillSetId)
     {
         Agent best = null;
         for (int i = 0, n = groups.size(); i < n; i++)
         {
             final Group group = groups.get(i);
             final Agent head = group.head;
-            if (head != null && (group.mask & requiredMask) == requiredMask && (best == null || head.parkSeq < best.parkSeq))
+            if (head != null && group.eligible.contains(skillSetId) && (best == null || head.parkSeq < best.parkSeq))
             {
                 best = head;
             }
@@ -196,9 +198,9 @@ public final class ParkedAgents
             long lastSeq = Long.MIN_VALUE;
             for (Agent a = group.head; a != null; a = a.parkNext)
             {
-                if (a.parkSeq < lastSeq || a.parkGroup != group || a.skillMask != group.mask)
+                if (a.parkSeq < lastSeq || a.parkGroup != group || a.skillSet != group.skillSet || a.eligible != group.eligible)
                 {
-                    return "parked group of mask " + group.mask + " is inconsistent at agent " + a.id;
+                    return "parked group of skill set " + group.skillSet + " is inconsistent at agent " + a.id;
                 }
                 lastSeq = a.parkSeq;
                 linked++;

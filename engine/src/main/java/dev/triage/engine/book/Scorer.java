@@ -43,7 +43,7 @@ public final class Scorer
      */
     static int classOf(final SkillRegistry skills, final Policy policy, final Conversation c)
     {
-        return PriorityIndex.classId(skills.skillSetId(c.effectiveMask()), newestFirst(policy, c));
+        return PriorityIndex.classId(skills.skillSetId(c.effectiveSet()), newestFirst(policy, c));
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.triage.engine.book;
 
+import dev.triage.engine.ground.Limits;
 import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2IntHashMap;
 
 import java.util.ArrayList;
@@ -9,47 +9,108 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Interns skill names to bits of a 64-bit mask, and distinct required masks to dense skill-set ids; caches, per
- * distinct agent mask, the skill sets that agent may take. Processor thread only.
+ * Interns skill names to dense indices (up to {@link #MAX_SKILLS}), and sets of names to set ids: a conversation's
+ * required and preferred skills and an agent's skills are each one {@code int}. Sets are interned by content, so
+ * equal sets have equal ids and comparing two is one comparison. Conversation skill sets also get dense skill-set
+ * ids (the priority index's classes); each distinct agent set caches the skill sets it may take. Processor thread
+ * only.
  * <p>
- * Bits are reference-counted by the conversations (open, pending, assigned, or kept after resolving) and agents
- * that hold them: a bit nobody holds is reclaimed for a new name when no unused bit is left, so names that fell out
- * of use never exhaust the registry. Conversations may bring new names only while fewer than
- * {@code limit - agentReserve} bits are held: the rest is kept for agents (UpsertAgent, an admin's call), so a flood
- * of conversations with junk skills cannot stop an admin giving an agent a new skill.
+ * Names are reference-counted by the conversations (open, pending, assigned, or kept after resolving) and agents
+ * that hold them: an index nobody holds is reclaimed for a new name when no unused one is left, so names that fell
+ * out of use never exhaust the registry. Conversations may bring new names only while fewer than
+ * {@code limit - agentReserve} are held: the rest is kept for agents (UpsertAgent, an admin's call), so a flood of
+ * conversations with junk skills cannot stop an admin giving an agent a new skill.
  * <p>
- * Cost: a name lookup is one hash probe; a new skill set costs O(distinct agent masks) to extend the caches; a
- * reclaimed bit renames the skill sets that contain it, O(skill sets).
+ * Cost: a lookup is one hash probe per name and one for the set (no allocation once the set exists); a new set costs
+ * O(size); a new conversation skill set O(distinct agent sets) to extend their caches; a union or difference of two
+ * sets is cached; a reclaimed index renames the sets that contain it, O(sets).
  */
 public final class SkillRegistry
 {
-    /** The number of distinct skill names the registry can index. */
-    public static final int MAX_SKILLS = 63;
-    /** Returned by {@link #maskOf} when the names would need more than {@link #MAX_SKILLS} bits. */
-    public static final long LIMIT_REACHED = -1L;
-    /** Bits only agents may bring new names into. */
-    public static final int AGENT_RESERVE = 16;
+    /** The number of distinct skill names the registry can hold at once. */
+    public static final int MAX_SKILLS = Limits.MAX_SKILL_NAMES;
+    /** Returned by {@link #setOf} when the names would need more than the caller's share of {@link #MAX_SKILLS}. */
+    public static final int LIMIT_REACHED = -1;
+    /** Names only agents may bring in. */
+    public static final int AGENT_RESERVE = Limits.SKILL_NAMES_KEPT_FOR_AGENTS;
+    /** The empty set's id. */
+    public static final int EMPTY = 0;
+
+    /** A set's content as the key of the intern table; the registry's probe is reused for lookups. */
+    private static final class Bits
+    {
+        long[] words;
+        int length;
+        int hash;
+
+        Bits set(final long[] words, final int length)
+        {
+            this.words = words;
+            this.length = length;
+            int h = 1;
+            for (int i = 0; i < length; i++)
+            {
+                h = 31 * h + Long.hashCode(words[i]);
+            }
+            hash = h;
+            return this;
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof Bits b && b.length == length && Arrays.equals(words, 0, length, b.words, 0, b.length);
+        }
+    }
 
     private int limit = MAX_SKILLS;
     private int agentReserve = AGENT_RESERVE;
-    private final int[] refs = new int[MAX_SKILLS];
-    private long heldMask;
 
-    private final Object2IntHashMap<String> bitByName = new Object2IntHashMap<>(-1);
-    private final String[] nameByBit = new String[MAX_SKILLS];
-    private int skillCount;
-    private final Long2LongHashMap skillSetIdByMask = new Long2LongHashMap(-1);
-    private long[] maskBySkillSetId = new long[64];
-    private String[] nameBySkillSetId = new String[64];
+    private final Object2IntHashMap<String> indexByName = new Object2IntHashMap<>(-1);
+    private String[] nameByIndex = new String[64];
+    private int[] refs = new int[64];
+    /** The set holding only that name, once interned (-1 before). */
+    private int[] singletonByIndex = new int[64];
+    private int nameCount;
+    private int heldCount;
+
+    private final Object2IntHashMap<Bits> setByBits = new Object2IntHashMap<>(-1);
+    /** Sets of names among the first 64 (most teams' whole vocabulary), by their one word: no key object, no equals. */
+    private final Long2LongHashMap setByFirstWord = new Long2LongHashMap(-1);
+    private final Bits probe = new Bits();
+    private long[] scratch = new long[MAX_SKILLS / 64];
+    private long[][] bitsBySet = new long[64][];
+    private int[][] membersBySet = new int[64][];
+    private String[] nameBySet = new String[64];
+    private long[] hashBySet = new long[64];
+    private int setCount;
+    private final Long2LongHashMap unions = new Long2LongHashMap(-1);
+    private final Long2LongHashMap differences = new Long2LongHashMap(-1);
+
+    private int[] skillSetIdBySet = new int[64];
+    private int[] setBySkillSetId = new int[64];
     private int skillSetCount;
-    private final Long2ObjectHashMap<EligibleSets> eligibleByAgentMask = new Long2ObjectHashMap<>();
+    private EligibleSets[] eligibleBySet = new EligibleSets[64];
     private final List<EligibleSets> allEligible = new ArrayList<>();
+
+    public SkillRegistry()
+    {
+        Arrays.fill(skillSetIdBySet, -1);
+        Arrays.fill(singletonByIndex, -1);
+        intern(0);
+    }
 
     /**
      * For tests that exercise exhaustion and reclaiming in a small world. Call before any name is registered.
      *
-     * @param limit bits in use at most (1..63).
-     * @param agentReserve of those, the bits only agents may bring new names into.
+     * @param limit names held at most (1..{@link #MAX_SKILLS}).
+     * @param agentReserve of those, the ones only agents may bring in.
      */
     public void limits(final int limit, final int agentReserve)
     {
@@ -59,61 +120,194 @@ public final class SkillRegistry
 
     /**
      * @param names skill names (registered if new; the registration holds nothing until {@link #retain}).
-     * @param alsoNeeded bits the same command needs besides these (its required skills, when asking for its preferred
-     * ones): they count against the limit and are never reclaimed for these names.
-     * @param forAgent true for an agent's skills, which may use the bits reserved for agents.
-     * @return the mask (never negative: 63 bits), or {@link #LIMIT_REACHED} when names nobody holds yet would take
-     * the held bits past the caller's limit.
+     * @param alsoNeeded a set the same command needs besides these (its required skills, when asking for its
+     * preferred ones): its names count against the limit and are never reclaimed for these names.
+     * @param forAgent true for an agent's skills, which may use the names reserved for agents.
+     * @return the set's id, or {@link #LIMIT_REACHED} when names nobody holds yet would take the held names past the
+     * caller's limit.
      */
-    public long maskOf(final String[] names, final long alsoNeeded, final boolean forAgent)
+    public int setOf(final String[] names, final int alsoNeeded, final boolean forAgent)
     {
-        long mask = 0;
+        if (names.length == 0)
+        {
+            // Nothing new: alsoNeeded's names were let through when the caller asked for them.
+            return EMPTY;
+        }
+        if (names.length == 1)
+        {
+            final int index = indexByName.getValue(names[0]);
+            if (index >= 0 && refs[index] > 0)
+            {
+                // A held name: never refused, and its set is one array read once seen.
+                final int set = singletonByIndex[index];
+                if (set >= 0)
+                {
+                    return set;
+                }
+            }
+        }
+        final long[] also = bitsBySet[alsoNeeded];
+        int length = 0;
         for (final String name : names)
         {
-            int bit = bitByName.getValue(name);
-            if (bit < 0)
+            int index = indexByName.getValue(name);
+            if (index < 0)
             {
-                bit = freeBit(heldMask | mask | alsoNeeded);
-                if (bit < 0)
+                index = freeIndex(length, also);
+                if (index < 0)
                 {
+                    clearScratch(length);
                     return LIMIT_REACHED;
                 }
-                assign(bit, name);
+                assign(index, name);
             }
-            mask |= 1L << bit;
+            final int word = index >>> 6;
+            while (length <= word)
+            {
+                scratch[length++] = 0;
+            }
+            scratch[word] |= 1L << index;
         }
-        // Only names nobody holds yet take a slot: a command using held names is never refused.
-        final long needed = mask | alsoNeeded;
+        // Only names nobody holds yet take a place: a command using held names is never refused.
+        int unheld = 0;
+        for (int w = 0; w < Math.max(length, also.length); w++)
+        {
+            final long needed = (w < length ? scratch[w] : 0) | (w < also.length ? also[w] : 0);
+            for (long m = needed; m != 0; m &= m - 1)
+            {
+                unheld += refs[(w << 6) + Long.numberOfTrailingZeros(m)] == 0 ? 1 : 0;
+            }
+        }
         final int allowed = forAgent ? limit : limit - agentReserve;
-        return (needed & ~heldMask) != 0 && Long.bitCount(heldMask | needed) > allowed ? LIMIT_REACHED : mask;
+        if (unheld > 0 && heldCount + unheld > allowed)
+        {
+            clearScratch(length);
+            return LIMIT_REACHED;
+        }
+        final int set = intern(length);
+        clearScratch(length);
+        return set;
     }
 
     /**
-     * @param mask bits a conversation or agent now holds.
+     * @param indices name indices (as {@link #members} gives them), for a snapshot being restored.
+     * @return the set of those names.
      */
-    public void retain(final long mask)
+    int setOfIndices(final int[] indices)
     {
-        for (long m = mask; m != 0; m &= m - 1)
+        int length = 0;
+        for (final int index : indices)
         {
-            final int bit = Long.numberOfTrailingZeros(m);
-            if (refs[bit]++ == 0)
+            final int word = index >>> 6;
+            while (length <= word)
             {
-                heldMask |= 1L << bit;
+                scratch[length++] = 0;
+            }
+            scratch[word] |= 1L << index;
+        }
+        final int set = intern(length);
+        clearScratch(length);
+        return set;
+    }
+
+    /**
+     * @return the set of the names in either (cached).
+     */
+    public int union(final int a, final int b)
+    {
+        if (a == b || b == EMPTY)
+        {
+            return a;
+        }
+        if (a == EMPTY)
+        {
+            return b;
+        }
+        final long key = ((long)Math.min(a, b) << 32) | Math.max(a, b);
+        int set = (int)unions.get(key);
+        if (set < 0)
+        {
+            final long[] x = bitsBySet[a];
+            final long[] y = bitsBySet[b];
+            final int length = Math.max(x.length, y.length);
+            for (int w = 0; w < length; w++)
+            {
+                scratch[w] = (w < x.length ? x[w] : 0) | (w < y.length ? y[w] : 0);
+            }
+            set = intern(length);
+            clearScratch(length);
+            unions.put(key, set);
+        }
+        return set;
+    }
+
+    /**
+     * @return the set of the names in {@code a} but not in {@code b} (cached).
+     */
+    public int minus(final int a, final int b)
+    {
+        if (a == EMPTY || b == EMPTY)
+        {
+            return a;
+        }
+        final long key = ((long)a << 32) | b;
+        int set = (int)differences.get(key);
+        if (set < 0)
+        {
+            final long[] x = bitsBySet[a];
+            final long[] y = bitsBySet[b];
+            for (int w = 0; w < x.length; w++)
+            {
+                scratch[w] = x[w] & ~(w < y.length ? y[w] : 0);
+            }
+            set = intern(x.length);
+            clearScratch(x.length);
+            differences.put(key, set);
+        }
+        return set;
+    }
+
+    /**
+     * @return true when every name of {@code set} is in {@code holder}.
+     */
+    public boolean covers(final int holder, final int set)
+    {
+        final long[] have = bitsBySet[holder];
+        final long[] need = bitsBySet[set];
+        for (int w = 0; w < need.length; w++)
+        {
+            if ((need[w] & ~(w < have.length ? have[w] : 0)) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param set names a conversation or agent now holds.
+     */
+    public void retain(final int set)
+    {
+        for (final int index : membersBySet[set])
+        {
+            if (refs[index]++ == 0)
+            {
+                heldCount++;
             }
         }
     }
 
     /**
-     * @param mask bits a conversation or agent no longer holds.
+     * @param set names a conversation or agent no longer holds.
      */
-    public void release(final long mask)
+    public void release(final int set)
     {
-        for (long m = mask; m != 0; m &= m - 1)
+        for (final int index : membersBySet[set])
         {
-            final int bit = Long.numberOfTrailingZeros(m);
-            if (--refs[bit] == 0)
+            if (--refs[index] == 0)
             {
-                heldMask &= ~(1L << bit);
+                heldCount--;
             }
         }
     }
@@ -121,73 +315,155 @@ public final class SkillRegistry
     /**
      * For tests.
      *
-     * @param expected how many conversations and agents hold each bit, counted the slow way.
+     * @param expected how many conversations and agents hold each name index, counted the slow way.
      * @return the first disagreement with the reference counts, or null.
      */
     String validateRefs(final int[] expected)
     {
-        for (int bit = 0; bit < MAX_SKILLS; bit++)
+        int held = 0;
+        for (int index = 0; index < nameCount; index++)
         {
-            if (expected[bit] != refs[bit] || (refs[bit] > 0) != ((heldMask & (1L << bit)) != 0))
+            if (expected[index] != refs[index])
             {
-                return "skill bit " + bit + " (" + nameByBit[bit] + ") held by " + expected[bit] + " but counted " + refs[bit];
+                return "skill " + index + " (" + nameByIndex[index] + ") held by " + expected[index] + " but counted " + refs[index];
+            }
+            held += refs[index] > 0 ? 1 : 0;
+        }
+        return held == heldCount ? null : "skills held " + held + " but counted " + heldCount;
+    }
+
+    /** A never-used index first, else the lowest index nobody holds, outside this command's names; -1 if none. */
+    private int freeIndex(final int scratchLength, final long[] also)
+    {
+        if (nameCount < limit)
+        {
+            if (nameCount == nameByIndex.length)
+            {
+                nameByIndex = Arrays.copyOf(nameByIndex, nameCount * 2);
+                refs = Arrays.copyOf(refs, nameCount * 2);
+                singletonByIndex = Arrays.copyOf(singletonByIndex, nameCount * 2);
+                Arrays.fill(singletonByIndex, nameCount, nameCount * 2, -1);
+            }
+            return nameCount++;
+        }
+        for (int index = 0; index < limit; index++)
+        {
+            final int w = index >>> 6;
+            final long bit = 1L << index;
+            final boolean busy = (w < scratchLength && (scratch[w] & bit) != 0) || (w < also.length && (also[w] & bit) != 0);
+            if (refs[index] == 0 && !busy)
+            {
+                return index;
             }
         }
-        return null;
+        return -1;
     }
 
-    /** A never-used bit first, else the lowest bit nobody holds outside {@code busy}; -1 if none. */
-    private int freeBit(final long busy)
+    private void assign(final int index, final String name)
     {
-        if (skillCount < limit)
-        {
-            return skillCount++;
-        }
-        final long candidates = ~busy & ((1L << limit) - 1);
-        return candidates == 0 ? -1 : Long.numberOfTrailingZeros(candidates);
-    }
-
-    private void assign(final int bit, final String name)
-    {
-        final String previous = nameByBit[bit];
-        nameByBit[bit] = name;
-        bitByName.put(name, bit);
+        final String previous = nameByIndex[index];
+        nameByIndex[index] = name;
+        indexByName.put(name, index);
         if (previous != null)
         {
-            // Reclaimed: the skill sets containing the bit are empty (nobody holds it) and now mean the new name.
-            bitByName.removeKey(previous);
-            for (int id = 0; id < skillSetCount; id++)
+            // Reclaimed: the sets containing the index are held by nobody and now mean the new name.
+            indexByName.removeKey(previous);
+            for (int set = 0; set < setCount; set++)
             {
-                if ((maskBySkillSetId[id] & (1L << bit)) != 0)
+                final long[] bits = bitsBySet[set];
+                if ((index >>> 6) < bits.length && (bits[index >>> 6] & (1L << index)) != 0)
                 {
-                    nameBySkillSetId[id] = namesOf(maskBySkillSetId[id]);
+                    nameBySet[set] = namesOf(membersBySet[set]);
                 }
             }
         }
     }
 
-    /**
-     * @param mask required skills.
-     * @return the dense id of that skill set, interned on first use.
-     */
-    public int skillSetId(final long mask)
+    /** The id of the set in {@code scratch[0..length)}, interned if new. */
+    private int intern(final int length)
     {
-        int id = (int)skillSetIdByMask.get(mask);
+        int used = length;
+        while (used > 0 && scratch[used - 1] == 0)
+        {
+            used--;
+        }
+        final int existing = used <= 1 ? (int)setByFirstWord.get(used == 0 ? 0 : scratch[0]) : setByBits.getValue(probe.set(scratch, used));
+        if (existing >= 0)
+        {
+            return existing;
+        }
+        final int set = setCount++;
+        if (set == bitsBySet.length)
+        {
+            bitsBySet = Arrays.copyOf(bitsBySet, set * 2);
+            membersBySet = Arrays.copyOf(membersBySet, set * 2);
+            nameBySet = Arrays.copyOf(nameBySet, set * 2);
+            hashBySet = Arrays.copyOf(hashBySet, set * 2);
+            skillSetIdBySet = Arrays.copyOf(skillSetIdBySet, set * 2);
+            Arrays.fill(skillSetIdBySet, set, set * 2, -1);
+            eligibleBySet = Arrays.copyOf(eligibleBySet, set * 2);
+        }
+        final long[] bits = Arrays.copyOf(scratch, used);
+        int size = 0;
+        for (final long word : bits)
+        {
+            size += Long.bitCount(word);
+        }
+        final int[] members = new int[size];
+        int m = 0;
+        long hash = 0x9E3779B97F4A7C15L;
+        for (int w = 0; w < used; w++)
+        {
+            for (long word = bits[w]; word != 0; word &= word - 1)
+            {
+                members[m++] = (w << 6) + Long.numberOfTrailingZeros(word);
+            }
+            hash = (hash ^ bits[w]) * 0xBF58476D1CE4E5B9L + w;
+        }
+        bitsBySet[set] = bits;
+        membersBySet[set] = members;
+        if (members.length == 1)
+        {
+            singletonByIndex[members[0]] = set;
+        }
+        nameBySet[set] = namesOf(members);
+        hashBySet[set] = hash;
+        if (used <= 1)
+        {
+            setByFirstWord.put(used == 0 ? 0 : bits[0], set);
+        }
+        else
+        {
+            setByBits.put(new Bits().set(bits, used), set);
+        }
+        return set;
+    }
+
+    private void clearScratch(final int length)
+    {
+        Arrays.fill(scratch, 0, length, 0);
+    }
+
+    /**
+     * @param set a conversation's skills (its effective set).
+     * @return the dense skill-set id of that set, registered as a conversation skill set on first use.
+     */
+    public int skillSetId(final int set)
+    {
+        int id = skillSetIdBySet[set];
         if (id < 0)
         {
             id = skillSetCount++;
-            if (id == maskBySkillSetId.length)
+            if (id == setBySkillSetId.length)
             {
-                maskBySkillSetId = Arrays.copyOf(maskBySkillSetId, id * 2);
-                nameBySkillSetId = Arrays.copyOf(nameBySkillSetId, id * 2);
+                setBySkillSetId = Arrays.copyOf(setBySkillSetId, id * 2);
             }
-            maskBySkillSetId[id] = mask;
-            nameBySkillSetId[id] = namesOf(mask);
-            skillSetIdByMask.put(mask, id);
+            setBySkillSetId[id] = set;
+            skillSetIdBySet[set] = id;
             for (int i = 0, n = allEligible.size(); i < n; i++)
             {
                 final EligibleSets sets = allEligible.get(i);
-                if ((sets.agentMask & mask) == mask)
+                if (covers(sets.agentSet, set))
                 {
                     sets.add(id);
                 }
@@ -197,23 +473,23 @@ public final class SkillRegistry
     }
 
     /**
-     * @param agentMask the agent's skills.
-     * @return the skill sets such an agent may take, cached per mask.
+     * @param agentSet the agent's skills.
+     * @return the skill sets such an agent may take, cached per set.
      */
-    public EligibleSets eligibleFor(final long agentMask)
+    public EligibleSets eligibleFor(final int agentSet)
     {
-        EligibleSets sets = eligibleByAgentMask.get(agentMask);
+        EligibleSets sets = eligibleBySet[agentSet];
         if (sets == null)
         {
-            sets = new EligibleSets(agentMask);
+            sets = new EligibleSets(agentSet);
             for (int id = 0; id < skillSetCount; id++)
             {
-                if ((agentMask & maskBySkillSetId[id]) == maskBySkillSetId[id])
+                if (covers(agentSet, setBySkillSetId[id]))
                 {
                     sets.add(id);
                 }
             }
-            eligibleByAgentMask.put(agentMask, sets);
+            eligibleBySet[agentSet] = sets;
             allEligible.add(sets);
         }
         return sets;
@@ -226,37 +502,58 @@ public final class SkillRegistry
 
     /**
      * @param skillSetId id.
-     * @return its skill names, sorted and joined with commas (computed once, when the set first appeared).
+     * @return its skill names, sorted and joined with commas.
      */
     public String nameOfSkillSet(final int skillSetId)
     {
-        return nameBySkillSetId[skillSetId];
-    }
-
-    int skillCount()
-    {
-        return skillCount;
-    }
-
-    String nameOfBit(final int bit)
-    {
-        return nameByBit[bit];
+        return nameBySet[setBySkillSetId[skillSetId]];
     }
 
     /**
-     * @param mask a mask.
+     * @return name indices ever used (names are listed in a snapshot in this order).
+     */
+    int nameCount()
+    {
+        return nameCount;
+    }
+
+    String nameOfIndex(final int index)
+    {
+        return nameByIndex[index];
+    }
+
+    /**
+     * @return the set's name indices, ascending; do not modify.
+     */
+    int[] members(final int set)
+    {
+        return membersBySet[set];
+    }
+
+    /**
+     * @return a hash of the set's content: equal for equal sets in any run with the same name indices.
+     */
+    long contentHash(final int set)
+    {
+        return hashBySet[set];
+    }
+
+    /**
+     * @param set a set.
      * @return its skill names sorted and joined with commas: the same text for the same set however the skills were
      * registered, so it can be shown and compared as it is.
      */
-    public String namesOf(final long mask)
+    public String namesOf(final int set)
     {
-        final List<String> names = new ArrayList<>(Long.bitCount(mask));
-        for (int bit = 0; bit < skillCount; bit++)
+        return nameBySet[set];
+    }
+
+    private String namesOf(final int[] members)
+    {
+        final List<String> names = new ArrayList<>(members.length);
+        for (final int index : members)
         {
-            if ((mask & (1L << bit)) != 0)
-            {
-                names.add(nameByBit[bit]);
-            }
+            names.add(nameByIndex[index]);
         }
         names.sort(null);
         return String.join(",", names);

@@ -362,8 +362,8 @@ public final class TriageBook
     }
 
     /** Restore the state written by {@link #writeState} into this new, empty book. */
-    void readState(final java.io.DataInputStream in) throws java.io.IOException
+    void readState(final java.io.DataInputStream in, final int version) throws java.io.IOException
     {
-        new BookSnapshotLoader(s, statistics, desk, timers, in).loadAll();
+        new BookSnapshotLoader(s, statistics, desk, timers, in, version).loadAll();
     }
 }

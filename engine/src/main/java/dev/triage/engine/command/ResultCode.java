@@ -1,5 +1,7 @@
 package dev.triage.engine.command;
 
+import dev.triage.engine.ground.Limits;
+
 /**
  * Business outcomes of commands. The engine never throws for these; the API maps each to one gRPC status.
  */
@@ -29,11 +31,12 @@ public enum ResultCode
     NOT_HELD_BY_AGENT("the conversation is not assigned to this agent"),
     INVALID_ARGUMENT("invalid argument"),
     /**
-     * More distinct skill names held than the engine can index: 63, of which conversations may bring new names into
-     * 47 (the rest are kept for agents). Names no kept conversation or agent holds are reclaimed.
+     * More distinct skill names held than the engine can index ({@link Limits#MAX_SKILL_NAMES}); conversations may
+     * not bring new names into the last {@link Limits#SKILL_NAMES_KEPT_FOR_AGENTS}.
      */
-    SKILL_LIMIT_REACHED("too many distinct skills in use (conversations may bring new names into 47 of the 63 slots; " +
-        "names nothing holds any more are reused)"),
+    SKILL_LIMIT_REACHED("too many distinct skills in use (conversations may bring new names into " +
+        (Limits.MAX_SKILL_NAMES - Limits.SKILL_NAMES_KEPT_FOR_AGENTS) + " of the " + Limits.MAX_SKILL_NAMES +
+        " slots; names nothing holds any more are reused)"),
     /** More agents than the engine is configured for. */
     AGENT_LIMIT_REACHED("too many agents"),
     /** A snapshot could not be written (the state is untouched; the detail says why). */

@@ -7,6 +7,10 @@ public final class Limits
 {
     /** Ids (conversations, agents, incidents): 1..128 characters. */
     public static final int MAX_ID_LENGTH = 128;
+    /** Distinct skill names held engine-wide at once. */
+    public static final int MAX_SKILL_NAMES = 4_096;
+    /** Of those, the names only agents' skills (UpsertAgent, an admin's call) may bring in. */
+    public static final int SKILL_NAMES_KEPT_FOR_AGENTS = 16;
     /** Skill names on one conversation (required or preferred) or one agent. */
     public static final int MAX_SKILLS_PER_ITEM = 16;
     /** Customers one conversation may report affected. */

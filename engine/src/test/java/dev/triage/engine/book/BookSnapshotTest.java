@@ -19,6 +19,30 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class BookSnapshotTest
 {
+    /**
+     * A snapshot written by the build before skill sets outgrew 64-bit masks (format 1; made with BookFixture: ann
+     * with billing,en and capacity 2, bob with de; c1 HIGH impact 3 needing billing, c2 LOW needing de, c3 NORMAL;
+     * ann took c1) is still read: recovery never loses the snapshots retention relies on.
+     */
+    @Test
+    void shouldReadAVersionOneSnapshot() throws IOException
+    {
+        final BookFixture restored = new BookFixture();
+        try (DataInputStream in = new DataInputStream(getClass().getResourceAsStream("/snapshots/book-v1.snapshot")))
+        {
+            BookSnapshot.read(in, restored.book);
+        }
+        assertEquals(2, restored.book.openCount());
+        assertEquals(dev.triage.engine.ground.ConversationState.ASSIGNED, restored.book.conversation("c1").state);
+        assertEquals("ann", restored.book.conversation("c1").agentId());
+        assertEquals("c3", restored.next("bob").conversationId, "NORMAL before LOW");
+        assertEquals(ResultCode.NO_CONVERSATION, restored.next("ann").result, "c2 needs de, which ann lacks");
+        restored.on(CommandType.RESOLVE, "c3");
+        assertEquals("c2", restored.next("bob").conversationId, "bob's skill survived the format change");
+        final BookFixture again = restore(restored);
+        assertEquals(restored.book.stateHash(), again.book.stateHash(), "written again as format 2, read the same");
+    }
+
     @Test
     void shouldKeepTheOrderInWhichResolvedConversationsAreForgotten() throws IOException
     {

@@ -30,7 +30,7 @@ class TriageBookProperties
     @Test
     void shouldDecideExactlyAsTheReferenceModel()
     {
-        PropertyCheck.forAll(400, r -> Scenarios.scenario(r, 120), Scenarios::simplify, steps -> decidesAsTheModel(steps, 63, 16));
+        PropertyCheck.forAll(400, r -> Scenarios.scenario(r, 120), Scenarios::simplify, steps -> decidesAsTheModel(steps, SkillRegistry.MAX_SKILLS, SkillRegistry.AGENT_RESERVE));
     }
 
     /**

@@ -333,6 +333,28 @@ class TriageBookTest
     }
 
     @Test
+    void shouldRouteByThousandsOfDistinctSkills()
+    {
+        // 64 languages x 40 products = 2,560 names with the tiers: far past one 64-bit mask.
+        for (int language = 0; language < 64; language++)
+        {
+            for (int product = 0; product < 40; product++)
+            {
+                final String id = "c-" + language + "-" + product;
+                assertEquals(ResultCode.OK, f.open(id, NORMAL, 1, "lang-" + language, "product-" + product,
+                    "tier-" + (language * 40 + product)).result, id);
+            }
+        }
+        f.agent("polyglot", 5, "lang-63", "product-39", "tier-2559", "lang-0", "product-0", "tier-0");
+        final java.util.Set<String> taken = new java.util.HashSet<>();
+        taken.add(f.next("polyglot").conversationId);
+        taken.add(f.next("polyglot").conversationId);
+        assertEquals(java.util.Set.of("c-63-39", "c-0-0"), taken);
+        assertEquals(ResultCode.NO_CONVERSATION, f.next("polyglot").result, "no other conversation matches all its skills");
+        assertNull(f.book.validateInternalState());
+    }
+
+    @Test
     void shouldKeepSkillSlotsForAgentsWhenConversationsBringTooManyNames()
     {
         final int conversationSlots = SkillRegistry.MAX_SKILLS - SkillRegistry.AGENT_RESERVE;
