@@ -121,6 +121,26 @@ class TriageClientIT
     }
 
     @Test
+    void shouldRunTheReadmeSnippet()
+    {
+        final java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream out = new java.io.PrintStream(printed, true);
+        // As in the README, with this fixture's port and no token.
+        try (TriageClient triage = TriageClient.builder("localhost:" + fixture.server.port()).token(null).build())
+        {
+            triage.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(3).addSkills("billing").build()).join();
+            triage.open(OpenRequest.newBuilder().setId("C-1").setUrgency(Urgency.HIGH).setImpact(1).addSkills("billing").build()).join();
+            try (AgentSession session = triage.session())
+            {
+                final SessionReply next = session.nextBest(NextBestRequest.newBuilder().setAgentId("ann").build()).join();
+                out.println(next.getNextBest().getConversationId());
+                session.resolve(AgentConversationRequest.newBuilder().setAgentId("ann").setConversationId("C-1").build()).join();
+            }
+        }
+        assertEquals("C-1" + System.lineSeparator(), printed.toString());
+    }
+
+    @Test
     void shouldRefuseSettingsThatCannotWork()
     {
         assertThrows(IllegalArgumentException.class, () -> TriageClient.builder("no-port").build());

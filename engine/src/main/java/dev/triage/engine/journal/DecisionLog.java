@@ -1,5 +1,6 @@
 package dev.triage.engine.journal;
 
+import dev.triage.engine.book.DecisionListener;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * The record of every decision as it was made (assignments with their score parts, candidates and runner-up;
- * returns to the queue), in {@code DIR/decisions}, one text line per decision. The engine's reply stage writes it,
+ * returns to the queue), in {@code DIR/decisions}, one binary record per decision (fields, no formatting on the
+ * engine's thread; {@link #read} gives each as its canonical text line). The engine's reply stage writes it,
  * on its own thread, after the command that made the decision is journaled (and forced, with fsync durability):
  * the log never holds a decision of a command the journal lacks, and no thread of its own wakes for it.
  * {@code triage replay --verify} recomputes the decisions from the journal and compares them with this record.
@@ -27,7 +29,6 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
     }
 
     private final ChronicleQueue queue;
-    private final StringBuilder line = new StringBuilder(160);
     private ExcerptAppender appender;
 
     /**
@@ -40,6 +41,16 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
 
     /** Marks, in a line of its own, where a restart voided decisions the journal does not hold. */
     public static final String VOID = " VOID ";
+
+    /**
+     * A binary record starts with this byte; a text record (written before the log went binary) starts with its
+     * length, never 0 for a non-empty line. Then one of the kinds below.
+     */
+    private static final byte BINARY = 0;
+    private static final byte ASSIGNED = 1;
+    private static final byte RETURNED = 2;
+    private static final byte VOIDED = 3;
+    private static final DecisionListener.Cause[] CAUSES = DecisionListener.Cause.values();
 
     /**
      * Decisions are logged after their command's journal append, but with process durability both files live in
@@ -59,8 +70,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         }
         try (ExcerptAppender voiding = queue.createAppender(); DocumentContext dc = voiding.writingDocument())
         {
-            dc.wire().bytes().writeUtf8(journalLastSequence + VOID + "decisions after sequence " + journalLastSequence +
-                " through " + logged + " were made for commands the journal never held (lost in a crash, never answered)");
+            dc.wire().bytes().writeByte(BINARY).writeByte(VOIDED).writeLong(journalLastSequence).writeLong(logged);
         }
         return logged;
     }
@@ -82,7 +92,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
             tailer.direction(net.openhft.chronicle.queue.TailerDirection.BACKWARD).toEnd();
             try (DocumentContext dc = tailer.readingDocument())
             {
-                return dc.isPresent() ? sequenceOf(dc.wire().bytes().readUtf8()) : -1;
+                return dc.isPresent() ? sequenceOf(decode(dc.wire().bytes())) : -1;
             }
         }
     }
@@ -108,11 +118,70 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         {
             appender = queue.createAppender();
         }
-        final String text = decision.text(line);
         try (DocumentContext dc = appender.writingDocument())
         {
-            dc.wire().bytes().writeUtf8(text);
+            final Bytes<?> out = dc.wire().bytes();
+            out.writeByte(BINARY).writeByte(decision.assignment ? ASSIGNED : RETURNED).writeByte((byte)decision.cause.ordinal())
+                .writeLong(decision.sequence).writeLong(decision.nowMs);
+            out.writeUtf8(decision.conversationId);
+            out.writeUtf8(decision.agentId);
+            if (decision.assignment)
+            {
+                out.writeLong(decision.scoreUnits).writeLong(decision.urgencyUnits).writeLong(decision.impactUnits)
+                    .writeLong(decision.ageUnits).writeLong(decision.slaUnits).writeLong(decision.candidates);
+                out.writeUtf8(decision.runnerUpId);
+                out.writeLong(decision.runnerUpScoreUnits).writeLong(decision.waitedMs).writeInt(decision.policyVersion);
+            }
         }
+    }
+
+    /**
+     * @param in a record of the log.
+     * @return its canonical line (the text {@link DecisionRecord#text} gives, or a VOID line): binary records are
+     *         decoded, text records from before the log went binary read as they are.
+     */
+    private static String decode(final Bytes<?> in)
+    {
+        if (in.peekUnsignedByte() != BINARY)
+        {
+            return in.readUtf8();
+        }
+        in.readByte();
+        final byte kind = in.readByte();
+        if (kind == VOIDED)
+        {
+            final long journalLast = in.readLong();
+            final long logged = in.readLong();
+            return journalLast + VOID + "decisions after sequence " + journalLast + " through " + logged +
+                " were made for commands the journal never held (lost in a crash, never answered)";
+        }
+        final DecisionRecord d = new DecisionRecord();
+        final DecisionListener.Cause cause = CAUSES[in.readByte()];
+        final long sequence = in.readLong();
+        final long nowMs = in.readLong();
+        final String conversationId = in.readUtf8();
+        final String agentId = in.readUtf8();
+        if (kind == RETURNED)
+        {
+            return d.returned(cause, sequence, nowMs, conversationId, agentId).text(new StringBuilder(96));
+        }
+        d.assignment = true;
+        d.cause = cause;
+        d.sequence = sequence;
+        d.nowMs = nowMs;
+        d.conversationId = conversationId;
+        d.agentId = agentId;
+        d.scoreUnits = in.readLong();
+        d.urgencyUnits = in.readLong();
+        d.impactUnits = in.readLong();
+        d.ageUnits = in.readLong();
+        d.slaUnits = in.readLong();
+        d.candidates = in.readLong();
+        d.runnerUpId = in.readUtf8();
+        d.runnerUpScoreUnits = in.readLong();
+        d.waitedMs = in.readLong();
+        d.policyVersion = in.readInt();
+        return d.text(new StringBuilder(160));
     }
 
     /**
@@ -138,8 +207,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
                     {
                         break;
                     }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    lines.add(bytes.readUtf8());
+                    lines.add(decode(dc.wire().bytes()));
                 }
             }
         }

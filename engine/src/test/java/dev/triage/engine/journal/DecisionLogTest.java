@@ -41,4 +41,37 @@ class DecisionLogTest
         assertTrue(DecisionLog.isVoid(lines.get(1)), lines.get(1));
         assertEquals(5, DecisionLog.sequenceOf(lines.get(1)));
     }
+
+    @Test
+    void shouldReadTextRecordsFromBeforeTheLogWentBinaryBesideBinaryOnes()
+    {
+        final String old = "3 1000 NEXT_BEST C-1 -> ann score 100 [100 0 0 0] candidates 1 runner-up null 0 waited 5 policy 1";
+        try (net.openhft.chronicle.queue.ChronicleQueue q = net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder
+                 .binary(dir.resolve("decisions")).rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_HOURLY).build();
+             net.openhft.chronicle.queue.ExcerptAppender appender = q.createAppender();
+             net.openhft.chronicle.wire.DocumentContext dc = appender.writingDocument())
+        {
+            dc.wire().bytes().writeUtf8(old);
+        }
+        final dev.triage.engine.command.Reply r = new dev.triage.engine.command.Reply(x -> { });
+        r.conversationId = "C-2";
+        r.agentId = "bob";
+        r.scoreUnits = 6_000_000;
+        r.urgencyUnits = 6_000_000;
+        r.candidates = 2;
+        r.runnerUpId = "C-3";
+        r.runnerUpScoreUnits = 60_000;
+        r.waitedMs = 7;
+        r.policyVersion = 2;
+        final DecisionRecord assigned = new DecisionRecord().assigned(dev.triage.engine.book.DecisionListener.Cause.LONG_POLL, 4, 2_000, r);
+        try (DecisionLog log = new DecisionLog(dir))
+        {
+            log.accept(assigned);
+            assertEquals(4, log.voidBeyond(3));
+        }
+        final List<String> lines = DecisionLog.read(dir);
+        assertEquals(List.of(old, assigned.text(new StringBuilder())), lines.subList(0, 2));
+        assertTrue(DecisionLog.isVoid(lines.get(2)), lines.get(2));
+        assertEquals(3, DecisionLog.sequenceOf(lines.get(2)));
+    }
 }
