@@ -156,6 +156,7 @@ public final class EngineContext
     private EventHandler<Command> journalHandler;
     private Path journalDir;
     private QueueEventSink queueEventSink;
+    private Runnable snapshotHook;
     private java.util.function.Consumer<dev.triage.engine.journal.DecisionRecord> decisionObserver;
     private long snapshotEveryCommands = Long.getLong(SNAPSHOT_EVERY_PROP, SNAPSHOT_EVERY_DEFAULT);
     private Durability durability = Durability.valueOf(System.getProperty(DURABILITY_PROP, DURABILITY_DEFAULT.name()));
@@ -429,6 +430,24 @@ public final class EngineContext
     public java.util.function.Consumer<dev.triage.engine.journal.DecisionRecord> decisionObserver()
     {
         return decisionObserver;
+    }
+
+    /**
+     * For tests: run on the snapshot thread before each snapshot is written (to hold one in progress).
+     *
+     * @param hook the hook, or null.
+     * @return this.
+     */
+    public EngineContext snapshotHook(final Runnable hook)
+    {
+        checkOpen();
+        this.snapshotHook = hook;
+        return this;
+    }
+
+    public Runnable snapshotHook()
+    {
+        return snapshotHook;
     }
 
     /**

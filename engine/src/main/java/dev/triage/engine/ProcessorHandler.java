@@ -12,13 +12,11 @@ import dev.triage.engine.command.CommandType;
  */
 final class ProcessorHandler implements EventHandler<Command>
 {
-    private static final System.Logger LOG = System.getLogger(ProcessorHandler.class.getName());
     private static final Command SNAPSHOT = Command.of(CommandType.SNAPSHOT);
 
     private final TriageBook book;
     private final long snapshotEvery;
     private final Command snapshot = new Command();
-    private final dev.triage.engine.command.Reply snapshotReply = new dev.triage.engine.command.Reply(r -> { });
     private long sinceSnapshot;
     private volatile boolean timersBacklog;
     private volatile long nextTimerDeadlineMs;
@@ -85,17 +83,9 @@ final class ProcessorHandler implements EventHandler<Command>
         snapshot.copyFrom(SNAPSHOT);
         snapshot.sequence = after.sequence;
         snapshot.timestampMs = after.timestampMs;
-        snapshot.reply = snapshotReply;
+        snapshot.reply = null;
+        // Only asks: the snapshot is built and written off this thread, which logs it.
         book.apply(snapshot);
-        if (snapshotReply.result == dev.triage.engine.command.ResultCode.OK)
-        {
-            LOG.log(System.Logger.Level.INFO, "snapshot " + snapshotReply.snapshotPath + " written; processor paused " +
-                snapshotReply.snapshotNanos / 1_000_000 + " ms");
-        }
-        else
-        {
-            LOG.log(System.Logger.Level.WARNING, "periodic snapshot failed: " + snapshotReply.detail);
-        }
     }
 
     /**

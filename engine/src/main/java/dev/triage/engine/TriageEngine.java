@@ -56,7 +56,7 @@ public final class TriageEngine implements AutoCloseable
     private final SnapshotStore.Loaded snapshotLoaded;
     private final DecisionLog decisionLog;
     private final JournalSpace journalSpace;
-    private EventHandler<Command> journalStageHandler;
+    private final BackgroundSnapshots backgroundSnapshots;
     private final EventHandler<Command> applyingStage;
     private final StageThreadFactory stageThreads = new StageThreadFactory();
     private volatile boolean halted;
@@ -113,19 +113,17 @@ public final class TriageEngine implements AutoCloseable
                 LOG.log(System.Logger.Level.WARNING, "the decision log ran ahead of the journal before a crash (to sequence " +
                     loggedAhead + ", journal " + recovered.lastSequence() + "); those decisions were never answered and are voided");
             }
-            book.snapshotWriter(b ->
-            {
-                awaitJournal(b.lastSequence());
-                final String written = snapshots.write(b, journal.indexAtOrBefore(b.lastSequence())).toString();
-                applyRetention(journal, snapshots, context.retentionDays(), b.nowMs());
-                return written;
-            });
+            // Built from the journal on a thread of its own: the processor never pauses for a snapshot.
+            backgroundSnapshots = new BackgroundSnapshots(context.journalDir(), journal, snapshots,
+                () -> context.newBook(reply -> { }), context.retentionDays(), context.ringSize(), context.snapshotHook()).start();
+            book.snapshotRequests(backgroundSnapshots);
         }
         else
         {
             snapshots = null;
             journalSpace = null;
             snapshotLoaded = null;
+            backgroundSnapshots = null;
             decisionLog = null;
             book = context.newBook(deferred);
             journal = null;
@@ -161,14 +159,11 @@ public final class TriageEngine implements AutoCloseable
                 journalStage != null && context.durability() == EngineContext.Durability.FSYNC);
             disruptor.handleEventsWith(single);
             applyingStage = single;
-            // The journal is never behind the processor on the same thread: a snapshot need not wait for it.
-            journalStageHandler = null;
         }
         else
         {
             single = null;
             journalStage = journalStage == null ? null : ProgressBlockingWaitStrategy.signalling(journalStage, waitStrategy);
-            journalStageHandler = journalStage;
             final EventHandler<Command> processorStage = ProgressBlockingWaitStrategy.signalling(processor, waitStrategy);
             applyingStage = processorStage;
             if (journalStage != null)
@@ -373,6 +368,10 @@ public final class TriageEngine implements AutoCloseable
             }
         }
         stageThreads.join(5_000);
+        if (backgroundSnapshots != null)
+        {
+            backgroundSnapshots.close();
+        }
         if (decisionLog != null)
         {
             decisionLog.close();
@@ -428,18 +427,6 @@ public final class TriageEngine implements AutoCloseable
         catch (final java.io.IOException e)
         {
             throw new java.io.UncheckedIOException("cannot read or record the journal's settings", e);
-        }
-    }
-
-    /**
-     * A snapshot must not hold a command the journal lacks (recovery would apply it without a record): the
-     * processor waits, on its own thread, until the journal stage has passed the snapshot's sequence.
-     */
-    private void awaitJournal(final long sequence)
-    {
-        while (journalStageHandler != null && !halted && disruptor.getSequenceValueFor(journalStageHandler) + translator.sequenceBase() < sequence)
-        {
-            Thread.onSpinWait();
         }
     }
 

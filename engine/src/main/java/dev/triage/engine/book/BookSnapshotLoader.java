@@ -53,6 +53,7 @@ final class BookSnapshotLoader
     private void clockAndCounters() throws IOException
     {
         s.sequence = in.readLong();
+        s.lastChangeSequence = s.sequence;
         s.nowMs = in.readLong();
         s.policyVersion = in.readInt();
         s.assignmentsTotal = in.readLong();

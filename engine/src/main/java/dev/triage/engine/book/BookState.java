@@ -27,6 +27,8 @@ final class BookState
     long nowMs;
     /** Sequence of the command being applied. */
     long sequence;
+    /** Sequence of the last state-changing (journaled) command applied. */
+    long lastChangeSequence;
     long assignmentsTotal;
     long leaseExpiries;
     long assignedCount;

@@ -51,17 +51,19 @@ public final class TriageBook
     }
 
     /**
-     * Writes a snapshot of the book; set by the engine when it has somewhere to put them.
+     * Takes snapshots off the processor thread; set by the engine when it has somewhere to put them.
      */
     @FunctionalInterface
-    public interface SnapshotWriter
+    public interface SnapshotRequests
     {
         /**
-         * @param book this book, on the processor thread.
-         * @return where the snapshot went.
-         * @throws java.io.IOException if it could not be written.
+         * Ask for a snapshot covering at least {@code sequence}; never blocks.
+         *
+         * @param sequence the last journaled command applied before the SNAPSHOT: the snapshot must hold it.
+         * @param reply the reply to complete once written, or null.
+         * @return false if too many calls wait for a snapshot already.
          */
-        String write(TriageBook book) throws java.io.IOException;
+        boolean request(long sequence, Reply reply);
     }
 
     private final BookState s;
@@ -70,7 +72,7 @@ public final class TriageBook
     private final AssignmentDesk desk;
     private final ConversationLifecycle lifecycle;
     private final BookIntegrity integrity;
-    private SnapshotWriter snapshots;
+    private SnapshotRequests snapshots;
     private int[] scratchHandles = new int[0];
     private Agent[] scratchAgents = new Agent[0];
 
@@ -108,6 +110,10 @@ public final class TriageBook
         final long journaledNowMs = s.nowMs;
         s.nowMs = Math.max(s.nowMs, cmd.timestampMs);
         s.sequence = cmd.sequence;
+        if (cmd.type.changesState())
+        {
+            s.lastChangeSequence = cmd.sequence;
+        }
         final Reply r = cmd.reply != null ? cmd.reply : s.scratchReply;
         r.type = cmd.type;
         r.sequence = cmd.sequence;
@@ -145,7 +151,7 @@ public final class TriageBook
             case TOP: return statistics.onTop(cmd, r);
             case STATS: return statistics.onStats(r);
             case RESTART: return desk.onRestart();
-            case SNAPSHOT: return onSnapshot(r);
+            case SNAPSHOT: return onSnapshot(cmd, r);
             default: return BookState.invalid(r, "type is not a known command");
         }
     }
@@ -184,24 +190,19 @@ public final class TriageBook
         return ResultCode.OK;
     }
 
-    private ResultCode onSnapshot(final Reply r)
+    /** Ask for a snapshot; its caller is answered once it is written (the book does not wait). */
+    private ResultCode onSnapshot(final Command cmd, final Reply r)
     {
         if (snapshots == null)
         {
             return BookState.invalid(r, "snapshots need a journal directory");
         }
-        final long start = System.nanoTime();
-        try
+        if (!snapshots.request(s.lastChangeSequence, cmd.reply))
         {
-            r.snapshotPath = snapshots.write(this);
-            r.snapshotNanos = System.nanoTime() - start;
-            return ResultCode.OK;
-        }
-        catch (final java.io.IOException e)
-        {
-            r.detail = e.getMessage();
+            r.detail = "too many snapshot requests are waiting";
             return ResultCode.SNAPSHOT_FAILED;
         }
+        return cmd.reply == null ? ResultCode.OK : ResultCode.PARKED;
     }
 
     /**
@@ -243,11 +244,11 @@ public final class TriageBook
     }
 
     /**
-     * @param writer writes snapshots on SNAPSHOT; null to refuse them. Set before the processor starts.
+     * @param requests takes snapshots on SNAPSHOT; null to refuse them. Set before the processor starts.
      */
-    public void snapshotWriter(final SnapshotWriter writer)
+    public void snapshotRequests(final SnapshotRequests requests)
     {
-        snapshots = writer;
+        snapshots = requests;
     }
 
     /**

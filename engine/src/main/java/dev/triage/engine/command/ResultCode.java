@@ -12,7 +12,7 @@ public enum ResultCode
     /** NEXT_BEST without a wait found nothing the agent may take. */
     NO_CONVERSATION("no eligible conversation is waiting"),
     /** NEXT_BEST with a wait found nothing and was parked; the answer comes later (never delivered as such). */
-    PARKED("waiting for an eligible conversation"),
+    PARKED("answered later: a long-poll waiting for an eligible conversation, or a snapshot being written"),
     /** A parked NEXT_BEST reached its wait without an eligible conversation. */
     TIMED_OUT("no eligible conversation arrived within the wait"),
     /** A parked NEXT_BEST was cancelled because the agent left AVAILABLE or lost capacity. */

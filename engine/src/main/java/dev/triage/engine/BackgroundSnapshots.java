@@ -1,0 +1,195 @@
+package dev.triage.engine;
+
+import dev.triage.engine.book.TriageBook;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.journal.Journal;
+import dev.triage.engine.journal.Recovery;
+import dev.triage.engine.journal.Retention;
+import dev.triage.engine.snapshot.SnapshotStore;
+import dev.triage.engine.time.WakeableAgentThread;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Snapshots without pausing the processor. The processor only asks for one (a SNAPSHOT command, or every
+ * {@code snapshotEveryCommands}); this agent, on its own thread, rebuilds a second book the way recovery does (the
+ * newest snapshot, then the journal after it, read-only) up to at least the sequence asked for, writes that book as
+ * the new snapshot, prunes by retention, and answers the SNAPSHOT calls waiting on it. The live book is never read
+ * off its thread and never stops: the cost is this thread's CPU and, while it works, a second book's memory.
+ * <p>
+ * Deterministic replay makes the rebuilt book the live book as of its last sequence, so the snapshot is exactly
+ * what a synchronous one would have held. Sleeps until asked (no polling), except while the journal stage has not
+ * yet written the sequence asked for (then it looks again every millisecond).
+ */
+final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(BackgroundSnapshots.class.getName());
+    private static final long JOURNAL_BEHIND_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final Path journalDir;
+    private final Journal liveJournal;
+    private final SnapshotStore snapshots;
+    private final Supplier<TriageBook> newBook;
+    private final int retentionDays;
+    private final Runnable beforeWrite;
+    private final ManyToOneConcurrentArrayQueue<Reply> waiting;
+    private final WakeableAgentThread runner;
+    private volatile long wanted = -1;
+    private long written = -1;
+    private boolean journalBehind;
+
+    /**
+     * @param journalDir the journal directory (read through a read-only journal of its own).
+     * @param liveJournal the engine's journal: its index lookup and retention's deletions.
+     * @param snapshots where snapshots go.
+     * @param newBook an empty book with the journal's settings, with no one waiting on its late replies.
+     * @param retentionDays journal retention; 0 keeps all.
+     * @param maxWaiting SNAPSHOT calls that may wait at once (the ring's size bounds them).
+     * @param beforeWrite run on this thread before each write (tests hold a snapshot here); null for none.
+     */
+    BackgroundSnapshots(final Path journalDir, final Journal liveJournal, final SnapshotStore snapshots,
+        final Supplier<TriageBook> newBook, final int retentionDays, final int maxWaiting, final Runnable beforeWrite)
+    {
+        this.journalDir = journalDir;
+        this.liveJournal = liveJournal;
+        this.snapshots = snapshots;
+        this.newBook = newBook;
+        this.retentionDays = retentionDays;
+        this.beforeWrite = beforeWrite;
+        waiting = new ManyToOneConcurrentArrayQueue<>(maxWaiting);
+        runner = new WakeableAgentThread(this, () -> journalBehind ? JOURNAL_BEHIND_NS : Long.MAX_VALUE,
+            t -> LOG.log(System.Logger.Level.ERROR, "snapshot thread failed", t));
+    }
+
+    BackgroundSnapshots start()
+    {
+        runner.start();
+        return this;
+    }
+
+    /**
+     * Processor thread: never blocks.
+     */
+    @Override
+    public boolean request(final long sequence, final Reply reply)
+    {
+        if (reply != null)
+        {
+            // Until answered, the reply's sequence is the one its snapshot must cover.
+            reply.sequence = sequence;
+            if (!waiting.offer(reply))
+            {
+                return false;
+            }
+        }
+        if (sequence > wanted)
+        {
+            wanted = sequence;
+        }
+        runner.wake();
+        return true;
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long target = wanted;
+        if (target <= written && waiting.isEmpty())
+        {
+            journalBehind = false;
+            return 0;
+        }
+        final long start = System.nanoTime();
+        final TriageBook book;
+        try (Journal journal = Journal.readOnly(journalDir))
+        {
+            book = Recovery.rebuild(journal, snapshots, newBook, Recovery.Start.NEWEST, b -> b::apply).book();
+        }
+        catch (final RuntimeException e)
+        {
+            fail("cannot rebuild the state to snapshot: " + e);
+            return 1;
+        }
+        if (book.lastSequence() < target)
+        {
+            // The journal stage (beside the processor in THREE_STAGES) has not written it yet: look again shortly.
+            journalBehind = true;
+            return 0;
+        }
+        journalBehind = false;
+        try
+        {
+            if (beforeWrite != null)
+            {
+                beforeWrite.run();
+            }
+            final Path file = snapshots.write(book, liveJournal.indexAtOrBefore(book.lastSequence()));
+            written = book.lastSequence();
+            LOG.log(System.Logger.Level.INFO, "snapshot " + file + " written at sequence " + written + " in " +
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms, off the processor (it did not pause)");
+            try
+            {
+                Retention.prune(liveJournal, snapshots, retentionDays, book.nowMs());
+            }
+            catch (final java.io.IOException | RuntimeException e)
+            {
+                LOG.log(System.Logger.Level.WARNING, "journal retention failed; files are kept: " + e);
+            }
+            answer(ResultCode.OK, file.toString(), null);
+        }
+        catch (final java.io.IOException | RuntimeException e)
+        {
+            fail(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        return 1;
+    }
+
+    private void fail(final String why)
+    {
+        LOG.log(System.Logger.Level.WARNING, "snapshot failed: " + why);
+        // Asked-for sequences count as served: the next request (or period) tries again.
+        written = Math.max(written, wanted);
+        answer(ResultCode.SNAPSHOT_FAILED, null, why);
+    }
+
+    /** Answer the calls the snapshot covers (all of them on a failure); later ones wait for the next. */
+    private void answer(final ResultCode result, final String file, final String detail)
+    {
+        Reply reply;
+        while ((reply = waiting.peek()) != null && (result != ResultCode.OK || reply.sequence <= written))
+        {
+            waiting.poll();
+            reply.result = result;
+            reply.snapshotPath = file;
+            reply.detail = detail;
+            reply.sequence = written;
+            reply.snapshotNanos = 0;
+            try
+            {
+                reply.listener.onReply(reply);
+            }
+            catch (final RuntimeException e)
+            {
+                LOG.log(System.Logger.Level.WARNING, "snapshot reply listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "triage-snapshots";
+    }
+
+    /** Stop after the snapshot in progress, if any. */
+    @Override
+    public void close()
+    {
+        runner.close();
+    }
+}
