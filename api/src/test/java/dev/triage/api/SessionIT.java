@@ -101,6 +101,38 @@ class SessionIT
         }
     }
 
+    @Test
+    void shouldNotLetAnAgentResolveOrAnswerAConversationItDoesNotHold() throws Exception
+    {
+        final Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, TokenStore.hashLine("admin-secret") + " admin\n" + TokenStore.hashLine("ann-secret") + " agent ann\n");
+        try (ServerFixture fixture = new ServerFixture(new EngineContext(), tokens))
+        {
+            final TriageGrpc.TriageBlockingStub admin = fixture.stub("admin-secret");
+            admin.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("ann").setCapacity(1).build());
+            admin.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("bob").setCapacity(1).build());
+            admin.open(dev.triage.proto.v1.OpenRequest.newBuilder().setId("bobs").setUrgency(dev.triage.proto.v1.Urgency.HIGH)
+                .setImpact(1).build());
+            assertEquals("bobs", admin.nextBest(NextBestRequest.newBuilder().setAgentId("bob").build()).getConversationId());
+            final Replies replies = new Replies();
+            final StreamObserver<SessionRequest> session = TriageGrpc.newStub(fixture.channel)
+                .withCallCredentials(ServerFixture.bearer("ann-secret")).session(replies);
+            final dev.triage.proto.v1.AgentConversationRequest bobs = dev.triage.proto.v1.AgentConversationRequest.newBuilder()
+                .setAgentId("ann").setConversationId("bobs").build();
+            session.onNext(SessionRequest.newBuilder().setCorrelationId(1).setResolve(bobs).build());
+            session.onNext(SessionRequest.newBuilder().setCorrelationId(2).setAgentReplied(bobs).build());
+            session.onNext(SessionRequest.newBuilder().setCorrelationId(3).setResolveAndNext(dev.triage.proto.v1.ResolveAndNextRequest
+                .newBuilder().setAgentId("ann").setConversationId("bobs")).build());
+            for (long id = 1; id <= 3; id++)
+            {
+                final SessionReply refused = replies.await(id);
+                assertEquals("FAILED_PRECONDITION", refused.getError().getCode(), refused.toString());
+            }
+            session.onCompleted();
+            assertEquals(1, admin.stats(dev.triage.proto.v1.StatsRequest.getDefaultInstance()).getAssigned(), "bob still holds it");
+        }
+    }
+
     private static SessionRequest nextBest(final long id, final String agent, final int waitMs)
     {
         return SessionRequest.newBuilder().setCorrelationId(id)

@@ -72,10 +72,9 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
     {
         if (allowed(id, RequestValidator.agentConversation(r), r.getAgentId()))
         {
-            final Command command = type == CommandType.ACK || type == CommandType.RELEASE
-                ? Command.byAgent(type, r.getAgentId(), r.getConversationId())
-                : Command.onConversation(type, r.getConversationId());
-            publish(id, command);
+            // Every session request names its agent, and the engine refuses one that does not hold the conversation:
+            // an agent's token may act for its agent, on what its agent holds.
+            publish(id, Command.byAgent(type, r.getAgentId(), r.getConversationId()));
         }
     }
 
@@ -90,7 +89,7 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
         {
             return;
         }
-        final Command command = Command.onConversation(CommandType.RESOLVE, r.getConversationId());
+        final Command command = Command.byAgent(CommandType.RESOLVE, r.getAgentId(), r.getConversationId());
         command.reply = new Reply(resolved ->
         {
             if (resolved.result != ResultCode.OK)

@@ -264,6 +264,14 @@ final class ConversationLifecycle
             return ResultCode.CONVERSATION_NOT_FOUND;
         }
         r.conversationId = c.id;
+        if (cmd.agentId != null && c.state != ConversationState.PENDING && c.state != ConversationState.RESOLVED)
+        {
+            final ResultCode notHeld = unlessHeldBy(cmd.agentId, c, r);
+            if (notHeld != null)
+            {
+                return notHeld;
+            }
+        }
         switch (c.state)
         {
             case OPEN:
@@ -295,6 +303,14 @@ final class ConversationLifecycle
             return ResultCode.CONVERSATION_NOT_FOUND;
         }
         r.conversationId = c.id;
+        if (cmd.agentId != null && c.state != ConversationState.RESOLVED)
+        {
+            final ResultCode notHeld = unlessHeldBy(cmd.agentId, c, r);
+            if (notHeld != null)
+            {
+                return notHeld;
+            }
+        }
         r.conversationState = ConversationState.RESOLVED;
         switch (c.state)
         {
@@ -319,6 +335,27 @@ final class ConversationLifecycle
         s.emit(QueueEventSink.RESOLVED, c.id, null, 0);
         conversations.retain(c);
         return ResultCode.OK;
+    }
+
+    /**
+     * An agent acting on a conversation (its Session: resolve, agent-replied) must hold it; a repeat of what is already
+     * done stays answered OK by the callers (they skip this for a resolved or pending conversation).
+     *
+     * @return null if the agent holds it, else the refusal, with the reply saying who asked and the state.
+     */
+    private ResultCode unlessHeldBy(final String agentId, final Conversation c, final Reply r)
+    {
+        if (s.agents.find(agentId) == null)
+        {
+            return ResultCode.AGENT_NOT_FOUND;
+        }
+        if (c.state == ConversationState.ASSIGNED && c.agent.id.equals(agentId))
+        {
+            return null;
+        }
+        r.agentId = agentId;
+        r.conversationState = c.state;
+        return ResultCode.NOT_HELD_BY_AGENT;
     }
 
     private void joinIncident(final Conversation c)
