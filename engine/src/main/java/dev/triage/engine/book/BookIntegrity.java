@@ -91,10 +91,14 @@ final class BookIntegrity
         String problem = s.index.validate(c -> Scorer.classOf(s.skills, s.policy, c), c -> Scorer.keyOf(s.policy, c));
         problem = problem != null ? problem : timers.validate();
         problem = problem != null ? problem : s.parked.validate();
-        if (problem != null)
-        {
-            return problem;
-        }
+        problem = problem != null ? problem : checkConversations();
+        problem = problem != null ? problem : checkSkillReferences();
+        return problem != null ? problem : checkAgents();
+    }
+
+    /** Each conversation's state agrees with its queue entry, agent, incident and timer; the counts add up. */
+    private String checkConversations()
+    {
         long open = 0;
         long assigned = 0;
         long pending = 0;
@@ -127,6 +131,17 @@ final class BookIntegrity
                 return c.id + " timer armed=" + armed + " but next deadline " + deadline;
             }
         }
+        if (open != s.index.size() || assigned != s.assignedCount || pending != s.pendingCount)
+        {
+            return "counts open/assigned/pending " + s.index.size() + "/" + s.assignedCount + "/" + s.pendingCount +
+                " but found " + open + "/" + assigned + "/" + pending;
+        }
+        return null;
+    }
+
+    /** Every skill name is counted once per conversation and agent holding it. */
+    private String checkSkillReferences()
+    {
         final int[] skillRefs = new int[SkillRegistry.MAX_SKILLS];
         for (int handle = 0; handle < s.conversations.highWater(); handle++)
         {
@@ -140,16 +155,12 @@ final class BookIntegrity
         {
             countNames(s.agents.get(handle).skillSet, skillRefs);
         }
-        final String skillProblem = s.skills.validateRefs(skillRefs);
-        if (skillProblem != null)
-        {
-            return skillProblem;
-        }
-        if (open != s.index.size() || assigned != s.assignedCount || pending != s.pendingCount)
-        {
-            return "counts open/assigned/pending " + s.index.size() + "/" + s.assignedCount + "/" + s.pendingCount +
-                " but found " + open + "/" + assigned + "/" + pending;
-        }
+        return s.skills.validateRefs(skillRefs);
+    }
+
+    /** Each agent's held list agrees with its conversations; a parked agent has nothing it could be given. */
+    private String checkAgents()
+    {
         final Selection probe = new Selection();
         for (int handle = 0; handle < s.agents.count(); handle++)
         {

@@ -24,6 +24,9 @@ final class ConversationLifecycle
     private final SkillRegistry skills;
     private final AssignmentDesk desk;
     private final ConversationTimers timers;
+    /** An UPDATE's skill sets between checking and applying it. */
+    private int updatedRequired;
+    private int updatedPreferred;
 
     ConversationLifecycle(final BookState state, final AssignmentDesk desk, final ConversationTimers timers)
     {
@@ -105,6 +108,43 @@ final class ConversationLifecycle
             return ResultCode.CONVERSATION_NOT_FOUND;
         }
         r.conversationId = c.id;
+        final ResultCode invalid = checkUpdate(cmd, r);
+        if (invalid != null)
+        {
+            return invalid;
+        }
+        updatedRequired = c.requiredSet;
+        updatedPreferred = c.preferredSet;
+        if ((cmd.updateFlags & Command.UPDATE_SKILLS) != 0)
+        {
+            final ResultCode skillProblem = updatedSkills(cmd, r);
+            if (skillProblem != null)
+            {
+                return skillProblem;
+            }
+        }
+        if (c.state == ConversationState.RESOLVED)
+        {
+            r.conversationState = c.state;
+            return ResultCode.INVALID_STATE;
+        }
+        final boolean queued = c.state == ConversationState.OPEN;
+        if (queued)
+        {
+            desk.dequeue(c);
+        }
+        applyUpdate(c, cmd);
+        if (queued)
+        {
+            desk.enqueue(c);
+        }
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    /** The fields an UPDATE sets must be valid; null if they are. */
+    private static ResultCode checkUpdate(final Command cmd, final Reply r)
+    {
         final int flags = cmd.updateFlags;
         if ((flags & Command.UPDATE_URGENCY) != 0 && cmd.urgency == null)
         {
@@ -122,33 +162,32 @@ final class ConversationLifecycle
         {
             return invalid(r, "incident key must not be empty");
         }
-        int required = c.requiredSet;
-        int preferred = c.preferredSet;
-        if ((flags & Command.UPDATE_SKILLS) != 0)
+        return null;
+    }
+
+    /** The UPDATE's new skill sets into {@link #updatedRequired} and {@link #updatedPreferred}; null if they fit. */
+    private ResultCode updatedSkills(final Command cmd, final Reply r)
+    {
+        final ResultCode skillProblem = checkSkills(cmd, r);
+        if (skillProblem != null)
         {
-            final ResultCode skillProblem = checkSkills(cmd, r);
-            if (skillProblem != null)
-            {
-                return skillProblem;
-            }
-            required = skills.setOf(cmd.requiredSkills, SkillRegistry.EMPTY, false);
-            final int preferredNamed = required < 0 ? required : skills.setOf(cmd.preferredSkills, required, false);
-            if (preferredNamed < 0)
-            {
-                return ResultCode.SKILL_LIMIT_REACHED;
-            }
-            preferred = skills.minus(preferredNamed, required);
+            return skillProblem;
         }
-        if (c.state == ConversationState.RESOLVED)
+        final int required = skills.setOf(cmd.requiredSkills, SkillRegistry.EMPTY, false);
+        final int preferredNamed = required < 0 ? required : skills.setOf(cmd.preferredSkills, required, false);
+        if (preferredNamed < 0)
         {
-            r.conversationState = c.state;
-            return ResultCode.INVALID_STATE;
+            return ResultCode.SKILL_LIMIT_REACHED;
         }
-        final boolean queued = c.state == ConversationState.OPEN;
-        if (queued)
-        {
-            desk.dequeue(c);
-        }
+        updatedRequired = required;
+        updatedPreferred = skills.minus(preferredNamed, required);
+        return null;
+    }
+
+    /** Change what the UPDATE names (the conversation is out of the queue meanwhile). */
+    private void applyUpdate(final Conversation c, final Command cmd)
+    {
+        final int flags = cmd.updateFlags;
         if ((flags & Command.UPDATE_URGENCY) != 0)
         {
             c.urgencyLevel = (byte)cmd.urgency.ordinal();
@@ -165,9 +204,9 @@ final class ConversationLifecycle
         if ((flags & Command.UPDATE_SKILLS) != 0)
         {
             skills.release(c.unionSet);
-            c.requiredSet = required;
-            c.preferredSet = preferred;
-            c.unionSet = skills.union(required, preferred);
+            c.requiredSet = updatedRequired;
+            c.preferredSet = updatedPreferred;
+            c.unionSet = skills.union(updatedRequired, updatedPreferred);
             skills.retain(c.unionSet);
         }
         if ((flags & Command.UPDATE_INCIDENT) != 0 && !Objects.equals(cmd.incidentKey, c.incidentKey))
@@ -186,12 +225,6 @@ final class ConversationLifecycle
         {
             c.respondByMs = cmd.respondByMs;
         }
-        if (queued)
-        {
-            desk.enqueue(c);
-        }
-        r.conversationState = c.state;
-        return ResultCode.OK;
     }
 
     ResultCode onCustomerReplied(final Command cmd, final Reply r)

@@ -1,7 +1,6 @@
 package dev.triage.engine.book;
 
 import dev.triage.engine.ground.Limits;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Object2IntHashMap;
 
 import java.util.ArrayList;
@@ -34,40 +33,7 @@ public final class SkillRegistry
     /** Names only agents may bring in. */
     public static final int AGENT_RESERVE = Limits.SKILL_NAMES_KEPT_FOR_AGENTS;
     /** The empty set's id. */
-    public static final int EMPTY = 0;
-
-    /** A set's content as the key of the intern table; the registry's probe is reused for lookups. */
-    private static final class Bits
-    {
-        long[] words;
-        int length;
-        int hash;
-
-        Bits set(final long[] words, final int length)
-        {
-            this.words = words;
-            this.length = length;
-            int h = 1;
-            for (int i = 0; i < length; i++)
-            {
-                h = 31 * h + Long.hashCode(words[i]);
-            }
-            hash = h;
-            return this;
-        }
-
-        @Override
-        public int hashCode()
-        {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(final Object o)
-        {
-            return o instanceof Bits b && b.length == length && Arrays.equals(words, 0, length, b.words, 0, b.length);
-        }
-    }
+    public static final int EMPTY = SkillSets.EMPTY;
 
     private int limit = MAX_SKILLS;
     private int agentReserve = AGENT_RESERVE;
@@ -75,23 +41,11 @@ public final class SkillRegistry
     private final Object2IntHashMap<String> indexByName = new Object2IntHashMap<>(-1);
     private String[] nameByIndex = new String[64];
     private int[] refs = new int[64];
-    /** The set holding only that name, once interned (-1 before). */
-    private int[] singletonByIndex = new int[64];
     private int nameCount;
     private int heldCount;
 
-    private final Object2IntHashMap<Bits> setByBits = new Object2IntHashMap<>(-1);
-    /** Sets of names among the first 64 (most teams' whole vocabulary), by their one word: no key object, no equals. */
-    private final Long2LongHashMap setByFirstWord = new Long2LongHashMap(-1);
-    private final Bits probe = new Bits();
-    private long[] scratch = new long[MAX_SKILLS / 64];
-    private long[][] bitsBySet = new long[64][];
-    private int[][] membersBySet = new int[64][];
-    private String[] nameBySet = new String[64];
-    private long[] hashBySet = new long[64];
-    private int setCount;
-    private final Long2LongHashMap unions = new Long2LongHashMap(-1);
-    private final Long2LongHashMap differences = new Long2LongHashMap(-1);
+    private final SkillSets sets = new SkillSets(MAX_SKILLS, index -> nameByIndex[index]);
+    private final long[] scratch = sets.scratch;
 
     private int[] skillSetIdBySet = new int[64];
     private int[] setBySkillSetId = new int[64];
@@ -102,8 +56,6 @@ public final class SkillRegistry
     public SkillRegistry()
     {
         Arrays.fill(skillSetIdBySet, -1);
-        Arrays.fill(singletonByIndex, -1);
-        intern(0);
     }
 
     /**
@@ -139,14 +91,14 @@ public final class SkillRegistry
             if (index >= 0 && refs[index] > 0)
             {
                 // A held name: never refused, and its set is one array read once seen.
-                final int set = singletonByIndex[index];
+                final int set = sets.singletonOf(index);
                 if (set >= 0)
                 {
                     return set;
                 }
             }
         }
-        final long[] also = bitsBySet[alsoNeeded];
+        final long[] also = sets.bits(alsoNeeded);
         int length = 0;
         for (final String name : names)
         {
@@ -156,7 +108,7 @@ public final class SkillRegistry
                 index = freeIndex(length, also);
                 if (index < 0)
                 {
-                    clearScratch(length);
+                    sets.clearScratch(length);
                     return LIMIT_REACHED;
                 }
                 assign(index, name);
@@ -181,12 +133,10 @@ public final class SkillRegistry
         final int allowed = forAgent ? limit : limit - agentReserve;
         if (unheld > 0 && heldCount + unheld > allowed)
         {
-            clearScratch(length);
+            sets.clearScratch(length);
             return LIMIT_REACHED;
         }
-        final int set = intern(length);
-        clearScratch(length);
-        return set;
+        return sets.internScratch(length);
     }
 
     /**
@@ -205,9 +155,7 @@ public final class SkillRegistry
             }
             scratch[word] |= 1L << index;
         }
-        final int set = intern(length);
-        clearScratch(length);
-        return set;
+        return sets.internScratch(length);
     }
 
     /**
@@ -215,30 +163,7 @@ public final class SkillRegistry
      */
     public int union(final int a, final int b)
     {
-        if (a == b || b == EMPTY)
-        {
-            return a;
-        }
-        if (a == EMPTY)
-        {
-            return b;
-        }
-        final long key = ((long)Math.min(a, b) << 32) | Math.max(a, b);
-        int set = (int)unions.get(key);
-        if (set < 0)
-        {
-            final long[] x = bitsBySet[a];
-            final long[] y = bitsBySet[b];
-            final int length = Math.max(x.length, y.length);
-            for (int w = 0; w < length; w++)
-            {
-                scratch[w] = (w < x.length ? x[w] : 0) | (w < y.length ? y[w] : 0);
-            }
-            set = intern(length);
-            clearScratch(length);
-            unions.put(key, set);
-        }
-        return set;
+        return sets.union(a, b);
     }
 
     /**
@@ -246,42 +171,7 @@ public final class SkillRegistry
      */
     public int minus(final int a, final int b)
     {
-        if (a == EMPTY || b == EMPTY)
-        {
-            return a;
-        }
-        final long key = ((long)a << 32) | b;
-        int set = (int)differences.get(key);
-        if (set < 0)
-        {
-            final long[] x = bitsBySet[a];
-            final long[] y = bitsBySet[b];
-            for (int w = 0; w < x.length; w++)
-            {
-                scratch[w] = x[w] & ~(w < y.length ? y[w] : 0);
-            }
-            set = intern(x.length);
-            clearScratch(x.length);
-            differences.put(key, set);
-        }
-        return set;
-    }
-
-    /**
-     * @return true when every name of {@code set} is in {@code holder}.
-     */
-    public boolean covers(final int holder, final int set)
-    {
-        final long[] have = bitsBySet[holder];
-        final long[] need = bitsBySet[set];
-        for (int w = 0; w < need.length; w++)
-        {
-            if ((need[w] & ~(w < have.length ? have[w] : 0)) != 0)
-            {
-                return false;
-            }
-        }
-        return true;
+        return sets.minus(a, b);
     }
 
     /**
@@ -289,7 +179,7 @@ public final class SkillRegistry
      */
     public void retain(final int set)
     {
-        for (final int index : membersBySet[set])
+        for (final int index : sets.members(set))
         {
             if (refs[index]++ == 0)
             {
@@ -303,7 +193,7 @@ public final class SkillRegistry
      */
     public void release(final int set)
     {
-        for (final int index : membersBySet[set])
+        for (final int index : sets.members(set))
         {
             if (--refs[index] == 0)
             {
@@ -341,8 +231,6 @@ public final class SkillRegistry
             {
                 nameByIndex = Arrays.copyOf(nameByIndex, nameCount * 2);
                 refs = Arrays.copyOf(refs, nameCount * 2);
-                singletonByIndex = Arrays.copyOf(singletonByIndex, nameCount * 2);
-                Arrays.fill(singletonByIndex, nameCount, nameCount * 2, -1);
             }
             return nameCount++;
         }
@@ -368,80 +256,8 @@ public final class SkillRegistry
         {
             // Reclaimed: the sets containing the index are held by nobody and now mean the new name.
             indexByName.removeKey(previous);
-            for (int set = 0; set < setCount; set++)
-            {
-                final long[] bits = bitsBySet[set];
-                if ((index >>> 6) < bits.length && (bits[index >>> 6] & (1L << index)) != 0)
-                {
-                    nameBySet[set] = namesOf(membersBySet[set]);
-                }
-            }
+            sets.renameContaining(index);
         }
-    }
-
-    /** The id of the set in {@code scratch[0..length)}, interned if new. */
-    private int intern(final int length)
-    {
-        int used = length;
-        while (used > 0 && scratch[used - 1] == 0)
-        {
-            used--;
-        }
-        final int existing = used <= 1 ? (int)setByFirstWord.get(used == 0 ? 0 : scratch[0]) : setByBits.getValue(probe.set(scratch, used));
-        if (existing >= 0)
-        {
-            return existing;
-        }
-        final int set = setCount++;
-        if (set == bitsBySet.length)
-        {
-            bitsBySet = Arrays.copyOf(bitsBySet, set * 2);
-            membersBySet = Arrays.copyOf(membersBySet, set * 2);
-            nameBySet = Arrays.copyOf(nameBySet, set * 2);
-            hashBySet = Arrays.copyOf(hashBySet, set * 2);
-            skillSetIdBySet = Arrays.copyOf(skillSetIdBySet, set * 2);
-            Arrays.fill(skillSetIdBySet, set, set * 2, -1);
-            eligibleBySet = Arrays.copyOf(eligibleBySet, set * 2);
-        }
-        final long[] bits = Arrays.copyOf(scratch, used);
-        int size = 0;
-        for (final long word : bits)
-        {
-            size += Long.bitCount(word);
-        }
-        final int[] members = new int[size];
-        int m = 0;
-        long hash = 0x9E3779B97F4A7C15L;
-        for (int w = 0; w < used; w++)
-        {
-            for (long word = bits[w]; word != 0; word &= word - 1)
-            {
-                members[m++] = (w << 6) + Long.numberOfTrailingZeros(word);
-            }
-            hash = (hash ^ bits[w]) * 0xBF58476D1CE4E5B9L + w;
-        }
-        bitsBySet[set] = bits;
-        membersBySet[set] = members;
-        if (members.length == 1)
-        {
-            singletonByIndex[members[0]] = set;
-        }
-        nameBySet[set] = namesOf(members);
-        hashBySet[set] = hash;
-        if (used <= 1)
-        {
-            setByFirstWord.put(used == 0 ? 0 : bits[0], set);
-        }
-        else
-        {
-            setByBits.put(new Bits().set(bits, used), set);
-        }
-        return set;
-    }
-
-    private void clearScratch(final int length)
-    {
-        Arrays.fill(scratch, 0, length, 0);
     }
 
     /**
@@ -450,6 +266,12 @@ public final class SkillRegistry
      */
     public int skillSetId(final int set)
     {
+        if (set >= skillSetIdBySet.length)
+        {
+            final int old = skillSetIdBySet.length;
+            skillSetIdBySet = Arrays.copyOf(skillSetIdBySet, Math.max(old * 2, set + 1));
+            Arrays.fill(skillSetIdBySet, old, skillSetIdBySet.length, -1);
+        }
         int id = skillSetIdBySet[set];
         if (id < 0)
         {
@@ -462,10 +284,10 @@ public final class SkillRegistry
             skillSetIdBySet[set] = id;
             for (int i = 0, n = allEligible.size(); i < n; i++)
             {
-                final EligibleSets sets = allEligible.get(i);
-                if (covers(sets.agentSet, set))
+                final EligibleSets eligible = allEligible.get(i);
+                if (this.sets.covers(eligible.agentSet, set))
                 {
-                    sets.add(id);
+                    eligible.add(id);
                 }
             }
         }
@@ -478,21 +300,25 @@ public final class SkillRegistry
      */
     public EligibleSets eligibleFor(final int agentSet)
     {
-        EligibleSets sets = eligibleBySet[agentSet];
-        if (sets == null)
+        if (agentSet >= eligibleBySet.length)
         {
-            sets = new EligibleSets(agentSet);
+            eligibleBySet = Arrays.copyOf(eligibleBySet, Math.max(eligibleBySet.length * 2, agentSet + 1));
+        }
+        EligibleSets eligible = eligibleBySet[agentSet];
+        if (eligible == null)
+        {
+            eligible = new EligibleSets(agentSet);
             for (int id = 0; id < skillSetCount; id++)
             {
-                if (covers(agentSet, setBySkillSetId[id]))
+                if (sets.covers(agentSet, setBySkillSetId[id]))
                 {
-                    sets.add(id);
+                    eligible.add(id);
                 }
             }
-            eligibleBySet[agentSet] = sets;
-            allEligible.add(sets);
+            eligibleBySet[agentSet] = eligible;
+            allEligible.add(eligible);
         }
-        return sets;
+        return eligible;
     }
 
     public int skillSetCount()
@@ -506,7 +332,7 @@ public final class SkillRegistry
      */
     public String nameOfSkillSet(final int skillSetId)
     {
-        return nameBySet[setBySkillSetId[skillSetId]];
+        return sets.name(setBySkillSetId[skillSetId]);
     }
 
     /**
@@ -527,7 +353,7 @@ public final class SkillRegistry
      */
     int[] members(final int set)
     {
-        return membersBySet[set];
+        return sets.members(set);
     }
 
     /**
@@ -535,7 +361,7 @@ public final class SkillRegistry
      */
     long contentHash(final int set)
     {
-        return hashBySet[set];
+        return sets.contentHash(set);
     }
 
     /**
@@ -545,7 +371,7 @@ public final class SkillRegistry
      */
     public String namesOf(final int set)
     {
-        return nameBySet[set];
+        return sets.name(set);
     }
 
     private String namesOf(final int[] members)
