@@ -17,10 +17,12 @@ import java.util.function.Supplier;
 
 /**
  * Snapshots without pausing the processor. The processor only asks for one (a SNAPSHOT command, or every
- * {@code snapshotEveryCommands}); this agent, on its own thread, rebuilds a second book the way recovery does (the
- * newest snapshot, then the journal after it, read-only) up to at least the sequence asked for, writes that book as
- * the new snapshot, prunes by retention, and answers the SNAPSHOT calls waiting on it. The live book is never read
- * off its thread and never stops: the cost is this thread's CPU and, while it works, a second book's memory.
+ * {@code snapshotEveryCommands}); this agent, on its own thread, keeps a second book: built the way recovery does
+ * on the first request (the newest snapshot, then the journal after it, read-only), then brought forward on each
+ * request by applying the journal records after its last sequence. It writes that book as the new snapshot, prunes
+ * by retention, and answers the SNAPSHOT calls waiting on it. The live book is never read off its thread and never
+ * stops: the cost is this thread's CPU for the journal since the last snapshot, and a second copy of the state in
+ * memory (kept, so a snapshot neither reloads the last one nor churns the heap).
  * <p>
  * Deterministic replay makes the rebuilt book the live book as of its last sequence, so the snapshot is exactly
  * what a synchronous one would have held. Sleeps until asked (no polling), except while the journal stage has not
@@ -40,6 +42,8 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
     private final ManyToOneConcurrentArrayQueue<Reply> waiting;
     private final WakeableAgentThread runner;
     private volatile long wanted = -1;
+    /** The second book, once built; it only ever moves forward through the journal. */
+    private TriageBook shadow;
     private long written = -1;
     private boolean journalBehind;
 
@@ -108,10 +112,20 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
         final TriageBook book;
         try (Journal journal = Journal.readOnly(journalDir))
         {
-            book = Recovery.rebuild(journal, snapshots, newBook, Recovery.Start.NEWEST, b -> b::apply).book();
+            if (shadow == null)
+            {
+                shadow = Recovery.rebuild(journal, snapshots, newBook, Recovery.Start.NEWEST, b -> b::apply).book();
+            }
+            else
+            {
+                journal.replayAfter(shadow.lastSequence(), liveJournal.indexAtOrBefore(shadow.lastSequence()), shadow::apply);
+            }
+            book = shadow;
         }
         catch (final RuntimeException e)
         {
+            // Built again from the newest snapshot next time: a half-applied record must not stay in it.
+            shadow = null;
             fail("cannot rebuild the state to snapshot: " + e);
             return 1;
         }

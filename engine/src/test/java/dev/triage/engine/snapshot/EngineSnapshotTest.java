@@ -163,8 +163,9 @@ class EngineSnapshotTest
                 {
                     call(engine, Command.open("C-" + (round * 4 + i), Urgency.NORMAL, 1));
                 }
-                // Every 4th journaled command asks for one; requests that come while one is built are merged.
-                final long covering = 4L * (round + 1);
+                // Every 4th journaled command (the agent is sequence 0) asks for one covering it, at sequences 3, 7,
+                // 11, ...; a snapshot may cover more, if more was journaled by the time it was built.
+                final long covering = 4L * (round + 1) - 1;
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (newestSnapshotSequence() < covering && System.nanoTime() < deadline)
                 {
