@@ -183,12 +183,12 @@ public final class CommandCodec
             throw new JournalFormatException("record checksum mismatch (corrupt or torn bytes)");
         }
         in.readLimit(end - 4);
-        decodeFields(in, into);
+        decodeFields(in, into, VIEW.get());
         in.readLimit(end);
         return into;
     }
 
-    private static Command decodeFields(final BytesIn<?> in, final Command into)
+    private static Command decodeFields(final net.openhft.chronicle.bytes.Bytes<?> in, final Command into, final UnsafeBuffer view)
     {
         into.clear();
         final int version = in.readByte();
@@ -209,13 +209,13 @@ public final class CommandCodec
         {
             throw new JournalFormatException("unknown fields in presence bitmap " + Integer.toBinaryString(present));
         }
-        into.conversationId = (present & CONVERSATION) != 0 ? in.readUtf8() : null;
-        into.agentId = (present & AGENT) != 0 ? in.readUtf8() : null;
-        into.incidentKey = (present & INCIDENT) != 0 ? in.readUtf8() : null;
+        into.conversationId = (present & CONVERSATION) != 0 ? readString(in, view) : null;
+        into.agentId = (present & AGENT) != 0 ? readString(in, view) : null;
+        into.incidentKey = (present & INCIDENT) != 0 ? readString(in, view) : null;
         into.urgency = (present & URGENCY) != 0 ? Urgency.ofLevel(checkedOrdinal(in.readByte(), Urgency.count(), "urgency")) : null;
         into.impact = (present & IMPACT) != 0 ? (int)in.readStopBit() : 0;
-        into.requiredSkills = (present & REQUIRED) != 0 ? readNames(in) : NO_SKILLS;
-        into.preferredSkills = (present & PREFERRED) != 0 ? readNames(in) : NO_SKILLS;
+        into.requiredSkills = (present & REQUIRED) != 0 ? readNames(in, view) : NO_SKILLS;
+        into.preferredSkills = (present & PREFERRED) != 0 ? readNames(in, view) : NO_SKILLS;
         into.waitingSinceMs = (present & WAITING_SINCE) != 0 ? in.readLong() : 0;
         into.respondByMs = (present & RESPOND_BY) != 0 ? in.readLong() : 0;
         into.maxWaitMs = (present & MAX_WAIT) != 0 ? in.readStopBit() : 0;
@@ -245,7 +245,7 @@ public final class CommandCodec
         }
     }
 
-    private static String[] readNames(final BytesIn<?> in)
+    private static String[] readNames(final net.openhft.chronicle.bytes.Bytes<?> in, final UnsafeBuffer view)
     {
         final long n = in.readStopBit();
         if (n < 0 || n > 1_024)
@@ -255,9 +255,31 @@ public final class CommandCodec
         final String[] names = new String[(int)n];
         for (int i = 0; i < n; i++)
         {
-            names[i] = in.readUtf8();
+            names[i] = readString(in, view);
         }
         return names;
+    }
+
+    /**
+     * A string as {@code writeUtf8} wrote it (a stop-bit byte length, -1 for null, then UTF-8), decoded straight from
+     * the record's memory: Chronicle's own {@code readUtf8} interns every string it reads, which for ids that are
+     * mostly unique costs a hash and a comparison each for nothing.
+     */
+    private static String readString(final net.openhft.chronicle.bytes.Bytes<?> in, final UnsafeBuffer view)
+    {
+        final long length = in.readStopBit();
+        if (length == -1)
+        {
+            return null;
+        }
+        if (length < 0 || length > in.readRemaining())
+        {
+            throw new JournalFormatException("string length " + length + " out of range (" + in.readRemaining() + " bytes left)");
+        }
+        view.wrap(in.addressForRead(in.readPosition()), (int)length);
+        final String value = view.getStringWithoutLengthUtf8(0, (int)length);
+        in.readSkip(length);
+        return value;
     }
 
     private static void writePolicy(final Policy p, final BytesOut<?> out)
