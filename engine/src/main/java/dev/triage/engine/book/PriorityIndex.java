@@ -169,7 +169,8 @@ public final class PriorityIndex
         if (out.bestHandle >= 0)
         {
             final IntrusiveHeap heap = heaps[out.bestClassId];
-            for (int child = 1; child <= 2 && child < heap.size(); child++)
+            // The class's second best is one of the head's children.
+            for (int child = IntrusiveHeap.firstChild(0); child <= IntrusiveHeap.ARITY && child < heap.size(); child++)
             {
                 out.considerRunnerUp(heap.idAt(child), scoreAt(heap, child, out.bestClassId, drift), heap.secondaryAt(child));
             }
@@ -218,7 +219,8 @@ public final class PriorityIndex
             reply.topUrgency[count] = c.urgency();
             reply.topWaitedMs[count] = nowMs - c.waitingSinceMs;
             count++;
-            for (int child = 2 * index + 1; child <= 2 * index + 2 && child < heap.size(); child++)
+            final int first = IntrusiveHeap.firstChild(index);
+            for (int child = first; child < first + IntrusiveHeap.ARITY && child < heap.size(); child++)
             {
                 scan.push(scoreAt(heap, child, classId, drift), heap.secondaryAt(child), classId, child);
             }
