@@ -55,6 +55,7 @@ class CliIT
         final String stats = assertOk("stats");
         assertTrue(stats.contains("open 2 (low 1, normal 1"), stats);
         assertTrue(stats.contains("oldest wait "), stats);
+        assertTrue(stats.contains("agents 1 (1 available, 0 waiting)"), stats);
         assertTrue(assertOk("policy", "set", "--age-points-per-minute", "4").contains("age_points_per_minute: 4"));
     }
 

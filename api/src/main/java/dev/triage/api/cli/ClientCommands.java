@@ -291,8 +291,8 @@ final class ClientCommands
                 s.getOpen(), s.getOpenLow(), s.getOpenNormal(), s.getOpenHigh(), s.getOpenUrgent(), s.getOpenCritical());
             out.printf(Locale.ROOT, "oldest wait %ds; assigned %d, pending %d, sla at risk %d, sla breached %d%n",
                 s.getOldestWaitMs() / 1000, s.getAssigned(), s.getPending(), s.getSlaAtRisk(), s.getSlaBreached());
-            out.printf(Locale.ROOT, "agents %d (%d waiting), assignments %d (%.2f/s over the last minute), policy v%d%n",
-                s.getAgents(), s.getWaitingAgents(), s.getAssignmentsTotal(), s.getAssignmentsLastMinute() / 60.0, s.getPolicyVersion());
+            out.printf(Locale.ROOT, "agents %d (%d available, %d waiting), assignments %d (%.2f/s over the last minute), policy v%d%n",
+                s.getAgents(), s.getAvailableAgents(), s.getWaitingAgents(), s.getAssignmentsTotal(), s.getAssignmentsLastMinute() / 60.0, s.getPolicyVersion());
             out.printf(Locale.ROOT, "wait before assignment: p50 <= %ds, p90 <= %ds, p99 <= %ds%n",
                 s.getWaitP50Ms() / 1000, s.getWaitP90Ms() / 1000, s.getWaitP99Ms() / 1000);
             new java.util.TreeMap<>(s.getOpenBySkillsMap()).forEach((skills, open) ->

@@ -87,6 +87,7 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
         gauge("triage_sla_breached_conversations", "Open conversations past their SLA deadline", r -> r.slaBreached);
         gauge("triage_agents", "Known agents", r -> r.agents);
         gauge("triage_waiting_agents", "Agents waiting in a long-poll NextBest", r -> r.parkedAgents);
+        gauge("triage_available_agents", "Agents who could take work now: AVAILABLE and below their capacity", r -> r.availableAgents);
         GaugeWithCallback.builder()
             .name("triage_oldest_wait_seconds")
             .help("How long the longest-waiting open conversation has waited")
@@ -125,6 +126,16 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
                 .callback(cb -> cb.call(engine.journalSpace().reserveBytes()))
                 .register(registry);
         }
+        GaugeWithCallback.builder()
+            .name("triage_ring_size")
+            .help("Slots in the command ring")
+            .callback(cb -> cb.call(engine.context().ringSize()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("triage_engine_halted")
+            .help("1 once a fatal error halted the engine (it answers UNAVAILABLE until restarted), else 0")
+            .callback(cb -> cb.call(engine.isHalted() ? 1 : 0))
+            .register(registry);
         GaugeWithCallback.builder()
             .name("triage_ring_remaining_capacity")
             .help("Free slots in the command ring; 0 means callers get RESOURCE_EXHAUSTED")

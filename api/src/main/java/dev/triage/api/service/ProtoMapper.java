@@ -154,6 +154,7 @@ public final class ProtoMapper
             .setSlaBreached(r.slaBreached)
             .setAgents(r.agents)
             .setWaitingAgents(r.parkedAgents)
+            .setAvailableAgents(r.availableAgents)
             .setAssignmentsTotal(r.assignmentsTotal)
             .setPolicyVersion(r.policyVersion)
             .setOldestWaitMs(r.oldestWaitMs)

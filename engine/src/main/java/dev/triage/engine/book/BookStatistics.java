@@ -1,5 +1,6 @@
 package dev.triage.engine.book;
 
+import dev.triage.engine.ground.AgentStatus;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
@@ -96,6 +97,13 @@ final class BookStatistics
         r.oldestWaitMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, s.nowMs - oldest);
         r.agents = agents.count();
         r.parkedAgents = parked.count();
+        long available = 0;
+        for (int handle = 0; handle < agents.count(); handle++)
+        {
+            final Agent a = agents.get(handle);
+            available += a.status == AgentStatus.AVAILABLE && a.held < a.capacity ? 1 : 0;
+        }
+        r.availableAgents = available;
         r.assignmentsTotal = s.assignmentsTotal;
         r.skillSets = skills.skillSetCount();
         r.policy = s.policy;

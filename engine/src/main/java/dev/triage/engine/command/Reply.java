@@ -64,6 +64,8 @@ public final class Reply
     public long oldestWaitMs;
     public long agents;
     public long parkedAgents;
+    /** STATS: agents who could take work now (AVAILABLE and below capacity). */
+    public long availableAgents;
     public long assignmentsTotal;
     /** Assignments in the last 60 seconds of engine time (STATS). */
     public long assignmentsLastMinute;
