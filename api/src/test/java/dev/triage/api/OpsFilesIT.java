@@ -83,6 +83,79 @@ class OpsFilesIT
         assertEquals("", run(rules, "promtool", "test", "rules", "alerts-test.yml"));
     }
 
+    /**
+     * End to end: a real Prometheus scrapes a real Triage server every 100 ms with the shipped rules (their "for"
+     * waits set to 0 s, so the test does not wait minutes); a conversation opened past its SLA makes
+     * TriageSlaBreachesRising fire, seen through Prometheus' HTTP API.
+     */
+    @Test
+    void shouldFireTheSlaAlertInARealPrometheus(@TempDir final Path work) throws Exception
+    {
+        Assumptions.assumeTrue(onPath("prometheus"),
+            "prometheus is not installed (Debian's prometheus package; .ci/run installs it): the end-to-end alert test did not run");
+        try (ServerFixture fixture = new ServerFixture(new ServerContext().engineContext(new EngineContext().journalDir(journal))))
+        {
+            Files.writeString(work.resolve("alerts.yml"),
+                Files.readString(OPS.resolve("prometheus/alerts.yml")).replaceAll("(?m)^(\\s+)for: .*$", "$1for: 0s"));
+            Files.writeString(work.resolve("prometheus.yml"), String.join("\n",
+                "global: { scrape_interval: 100ms, evaluation_interval: 100ms }",
+                "rule_files: [alerts.yml]",
+                "scrape_configs:",
+                "  - job_name: triage",
+                "    static_configs: [{ targets: ['127.0.0.1:" + fixture.server.metricsPort() + "'] }]", ""));
+            final int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0))
+            {
+                port = free.getLocalPort();
+            }
+            final Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + work.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
+            try
+            {
+                final String api = "http://127.0.0.1:" + port + "/api/v1/";
+                // A healthy sample first (no breach), so the breach is a rise.
+                awaitBody(api + "query?query=triage_sla_breached_conversations", "\"value\":[", work);
+                final long now = System.currentTimeMillis();
+                fixture.stub().open(OpenRequest.newBuilder().setId("late").setUrgency(Urgency.HIGH).setImpact(1)
+                    .setRespondByMs(now - 60_000).setWaitingSinceMs(now - 120_000).build());
+                final String alerts = awaitBody(api + "alerts", "\"alertname\":\"TriageSlaBreachesRising\"", work);
+                assertTrue(alerts.contains("\"state\":\"firing\""), alerts);
+            }
+            finally
+            {
+                prometheus.destroy();
+                prometheus.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Poll a URL until its body contains {@code wanted} (bounded), and return the body. */
+    private static String awaitBody(final String url, final String wanted, final Path work) throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String body = "";
+        while (System.nanoTime() < deadline)
+        {
+            try
+            {
+                body = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (body.contains(wanted))
+                {
+                    return body;
+                }
+            }
+            catch (final IOException notYetListening)
+            {
+                body = notYetListening.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + wanted + " at " + url + " within 60 s; last: " + body + "\nprometheus log:\n" +
+            Files.readString(work.resolve("prometheus.log")));
+    }
+
     private static Set<String> metricsIn(final Path file) throws IOException
     {
         final Set<String> names = new TreeSet<>();
