@@ -100,6 +100,22 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
                 }
             })
             .register(registry);
+        GaugeWithCallback.builder()
+            .name("triage_oldest_wait_by_urgency_seconds")
+            .help("How long the longest-waiting open conversation of each urgency has waited (0 when none is open)")
+            .labelNames("urgency")
+            .callback(cb ->
+            {
+                final Reply s = sample();
+                if (s != null)
+                {
+                    for (int u = 0; u < Urgency.count(); u++)
+                    {
+                        cb.call(s.oldestWaitByUrgencyMs[u] / 1000.0, Urgency.ofLevel(u).name().toLowerCase(Locale.ROOT));
+                    }
+                }
+            })
+            .register(registry);
         gauge("triage_journal_sequence", "Sequence of the latest command through the ring", r -> r.sequence);
         CounterWithCallback.builder()
             .name("triage_assignments")

@@ -95,6 +95,11 @@ final class BookStatistics
         r.slaBreached = index.openInSlaBand(SlaBand.BREACHED);
         final long oldest = index.oldestWaitingSinceMs();
         r.oldestWaitMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, s.nowMs - oldest);
+        for (int u = 0; u < Urgency.count(); u++)
+        {
+            final long since = index.oldestWaitingSinceMs(u);
+            r.oldestWaitByUrgencyMs[u] = since == Long.MAX_VALUE ? 0 : Math.max(0, s.nowMs - since);
+        }
         r.agents = agents.count();
         r.parkedAgents = parked.count();
         long available = 0;

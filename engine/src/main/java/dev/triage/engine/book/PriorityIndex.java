@@ -28,7 +28,9 @@ public final class PriorityIndex
     private final long[] openBySlaBand = new long[3];
     private int size;
     private final TopScan scan = new TopScan();
-    private final AgeHeap ages = new AgeHeap();
+    /** One oldest-wait order per urgency level (lazy deletion). */
+    private final AgeHeap[] ages = new AgeHeap[Urgency.count()];
+    private int agesHeld;
 
     /**
      * @param book where handles resolve to conversations.
@@ -36,6 +38,10 @@ public final class PriorityIndex
      */
     public PriorityIndex(final ConversationBook book, final int expectedOpen)
     {
+        for (int level = 0; level < ages.length; level++)
+        {
+            ages[level] = new AgeHeap();
+        }
         this.book = book;
         positions = new IntrusiveHeap.Positions(expectedOpen);
     }
@@ -62,8 +68,8 @@ public final class PriorityIndex
         openByUrgency[c.urgencyLevel]++;
         openBySlaBand[c.slaBand]++;
         size++;
-        ages.push(c.waitingSinceMs, c.handle);
-        if (ages.size > 2 * size + 64)
+        ages[c.urgencyLevel].push(c.waitingSinceMs, c.handle);
+        if (++agesHeld > 2 * size + 64)
         {
             compactAges();
         }
@@ -78,14 +84,30 @@ public final class PriorityIndex
      */
     long oldestWaitingSinceMs()
     {
-        while (ages.size > 0)
+        long oldest = Long.MAX_VALUE;
+        for (int level = 0; level < ages.length; level++)
         {
-            final Conversation c = book.get(ages.handle[0]);
-            if (c.classId >= 0 && c.waitingSinceMs == ages.waitingSince[0])
+            oldest = Math.min(oldest, oldestWaitingSinceMs(level));
+        }
+        return oldest;
+    }
+
+    /**
+     * @param urgencyLevel an urgency's ordinal.
+     * @return the earliest waiting-since of an open conversation of that urgency, or Long.MAX_VALUE when none.
+     */
+    long oldestWaitingSinceMs(final int urgencyLevel)
+    {
+        final AgeHeap heap = ages[urgencyLevel];
+        while (heap.size > 0)
+        {
+            final Conversation c = book.get(heap.handle[0]);
+            if (c.classId >= 0 && c.waitingSinceMs == heap.waitingSince[0] && c.urgencyLevel == urgencyLevel)
             {
-                return ages.waitingSince[0];
+                return heap.waitingSince[0];
             }
-            ages.pop();
+            heap.pop();
+            agesHeld--;
         }
         return Long.MAX_VALUE;
     }
@@ -93,7 +115,11 @@ public final class PriorityIndex
     /** Stale entries outnumber live ones two to one: rebuild from the live ones, O(n), amortised O(1) per insert. */
     private void compactAges()
     {
-        ages.size = 0;
+        for (final AgeHeap heap : ages)
+        {
+            heap.size = 0;
+        }
+        agesHeld = 0;
         for (final IntrusiveHeap heap : heaps)
         {
             if (heap != null)
@@ -101,7 +127,8 @@ public final class PriorityIndex
                 for (int i = 0; i < heap.size(); i++)
                 {
                     final Conversation c = book.get(heap.idAt(i));
-                    ages.push(c.waitingSinceMs, c.handle);
+                    ages[c.urgencyLevel].push(c.waitingSinceMs, c.handle);
+                    agesHeld++;
                 }
             }
         }
@@ -276,7 +303,11 @@ public final class PriorityIndex
         Arrays.fill(openByUrgency, 0);
         Arrays.fill(openBySlaBand, 0);
         size = 0;
-        ages.size = 0;
+        for (final AgeHeap heap : ages)
+        {
+            heap.size = 0;
+        }
+        agesHeld = 0;
         return n;
     }
 

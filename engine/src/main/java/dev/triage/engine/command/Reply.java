@@ -62,6 +62,8 @@ public final class Reply
     public long slaBreached;
     /** How long the longest-waiting open conversation has waited, ms; 0 when the queue is empty. */
     public long oldestWaitMs;
+    /** STATS: the same per urgency level (0 where none is open). */
+    public final long[] oldestWaitByUrgencyMs = new long[Urgency.count()];
     public long agents;
     public long parkedAgents;
     /** STATS: agents who could take work now (AVAILABLE and below capacity). */

@@ -117,7 +117,7 @@ class TriageBookProperties
         }
         else if (type == CommandType.STATS)
         {
-            final long[] s = new long[Urgency.count() + 11];
+            final long[] s = new long[2 * Urgency.count() + 11];
             System.arraycopy(r.openByUrgency, 0, s, 0, Urgency.count());
             s[Urgency.count()] = r.open;
             s[Urgency.count() + 1] = r.assigned;
@@ -130,6 +130,7 @@ class TriageBookProperties
             s[Urgency.count() + 8] = r.waitP99Ms;
             s[Urgency.count() + 9] = r.assignmentsLastMinute;
             s[Urgency.count() + 10] = r.availableAgents;
+            System.arraycopy(r.oldestWaitByUrgencyMs, 0, s, Urgency.count() + 11, Urgency.count());
             o.stats = s;
             final java.util.Map<String, Long> depth = new java.util.TreeMap<>();
             for (int i = 0; i < r.skillSetCount; i++)
