@@ -94,4 +94,43 @@ class OutputsAfterJournalTest
             assertTrue(aheadOfJournal.isEmpty(), aheadOfJournal.toString());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    @Timeout(30)
+    void shouldHandOnEveryOutputOfACommandThatDecidesMoreThanItsSlotHeld() throws Exception
+    {
+        final List<String> returned = new CopyOnWriteArrayList<>();
+        final List<Integer> events = new CopyOnWriteArrayList<>();
+        final QueueEventSink watcher = (kind, sequence, nowMs, conversationId, agentId, scoreUnits) -> events.add(kind);
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0).queueEventSink(watcher)
+            .decisionObserver(d ->
+            {
+                if (!d.assignment)
+                {
+                    returned.add(d.sequence + " " + d.conversationId);
+                }
+            })))
+        {
+            engine.submit(Command.upsertAgent("ann", 50)).get(5, TimeUnit.SECONDS);
+            for (int i = 0; i < 50; i++)
+            {
+                engine.submit(Command.open("c" + i, Urgency.NORMAL, 1)).get(5, TimeUnit.SECONDS);
+                assertEquals(ResultCode.OK, engine.submit(Command.nextBest("ann", 0)).get(5, TimeUnit.SECONDS).result);
+            }
+            events.clear();
+            // One command returns all fifty: far more outputs than a slot starts with.
+            final Reply offline = engine.submit(Command.agentStatus("ann", dev.triage.engine.ground.AgentStatus.OFFLINE))
+                .get(5, TimeUnit.SECONDS);
+            assertEquals(ResultCode.OK, offline.result);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((returned.size() < 50 || events.stream().filter(k -> k == QueueEventSink.RETURNED).count() < 50)
+                && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(50, returned.size(), returned.toString());
+            assertTrue(returned.stream().allMatch(r -> r.startsWith(offline.sequence + " ")), "all decided by the one command");
+            assertEquals(50, events.stream().filter(k -> k == QueueEventSink.RETURNED).count(), events.toString());
+        }
+    }
 }
