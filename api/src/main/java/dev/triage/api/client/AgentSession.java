@@ -1,7 +1,6 @@
 package dev.triage.api.client;
 
 import dev.triage.proto.v1.AgentConversationRequest;
-import dev.triage.proto.v1.ConversationRef;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.ResolveAndNextRequest;
 import dev.triage.proto.v1.SessionError;

@@ -1,7 +1,6 @@
 package dev.triage.engine.book;
 
 import dev.triage.engine.command.Command;
-import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.policy.Policy;
