@@ -113,12 +113,7 @@ public final class SkillRegistry
                 }
                 assign(index, name);
             }
-            final int word = index >>> 6;
-            while (length <= word)
-            {
-                scratch[length++] = 0;
-            }
-            scratch[word] |= 1L << index;
+            length = mark(index, length);
         }
         // Only names nobody holds yet take a place: a command using held names is never refused.
         int unheld = 0;
@@ -148,14 +143,27 @@ public final class SkillRegistry
         int length = 0;
         for (final int index : indices)
         {
-            final int word = index >>> 6;
-            while (length <= word)
-            {
-                scratch[length++] = 0;
-            }
-            scratch[word] |= 1L << index;
+            length = mark(index, length);
         }
         return sets.internScratch(length);
+    }
+
+    /**
+     * Add a name index to the set being built in the scratch words.
+     *
+     * @param length scratch words in use.
+     * @return scratch words in use after it.
+     */
+    private int mark(final int index, final int length)
+    {
+        final int word = index >>> 6;
+        int used = length;
+        while (used <= word)
+        {
+            scratch[used++] = 0;
+        }
+        scratch[word] |= 1L << index;
+        return used;
     }
 
     /**
