@@ -7,6 +7,7 @@ import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.triage.engine.book.TriageBook;
+import dev.triage.engine.command.BookView;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandTranslator;
 import dev.triage.engine.command.CommandType;
@@ -252,7 +253,9 @@ public final class TriageEngine implements AutoCloseable
     public CompletableFuture<Reply> submit(final Command command)
     {
         final CompletableFuture<Reply> future = new CompletableFuture<>();
-        final Reply reply = new Reply(future::complete, command.type == CommandType.TOP ? Math.max(1, command.topN) : 0);
+        final boolean listing = command.type == CommandType.TOP || command.type == CommandType.VIEW;
+        final Reply reply = new Reply(future::complete, listing ? Math.max(1, command.topN) : 0);
+        reply.view = command.type == CommandType.VIEW ? new BookView() : null;
         command.reply = reply;
         final ResultCode published = publish(command);
         if (published != ResultCode.OK)

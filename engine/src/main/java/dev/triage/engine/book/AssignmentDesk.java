@@ -385,6 +385,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         c.state = ConversationState.ASSIGNED;
         c.acked = false;
         c.leaseDeadlineMs = r.leaseDeadlineMs;
+        c.assignedAtMs = nowMs;
         a.hold(c);
         a.assignments++;
         s.assignmentsTotal++;

@@ -12,14 +12,17 @@ import java.util.List;
  * The whole state of a {@link TriageBook} as bytes, and back. Everything decisions depend on is written exactly
  * (derived SLA bands and relaxation as they stand, the order of each agent's held list and of the resolved
  * retention list, incidents' reach, skill bit order, the clock and counters); heaps and timers are rebuilt from it.
- * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 2.
+ * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 3.
  */
 public final class BookSnapshot
 {
     /** "TRSN". */
     public static final int MAGIC = 0x5452534E;
-    /** 2: skill sets as lists of name indices (version 1's 64-bit masks are still read). */
-    public static final int VERSION = 2;
+    /**
+     * 2: skill sets as lists of name indices (version 1's 64-bit masks are still read); 3: when each held conversation
+     * was assigned and when each incident was first reported (for the console; older versions restore them as 0).
+     */
+    public static final int VERSION = 3;
 
     private BookSnapshot()
     {
@@ -49,7 +52,7 @@ public final class BookSnapshot
             throw new IOException("not a Triage snapshot");
         }
         final int version = in.readInt();
-        if (version != 1 && version != VERSION)
+        if (version < 1 || version > VERSION)
         {
             throw new IOException("snapshot format version " + version + " is not readable by version " + VERSION);
         }

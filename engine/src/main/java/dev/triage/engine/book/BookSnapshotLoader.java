@@ -127,7 +127,7 @@ final class BookSnapshotLoader
         final int incidentCount = in.readInt();
         for (int i = 0; i < incidentCount; i++)
         {
-            s.conversations.restoreIncident(in.readUTF(), in.readLong());
+            s.conversations.restoreIncident(in.readUTF(), in.readLong(), version >= 3 ? in.readLong() : 0);
         }
     }
 
@@ -178,6 +178,7 @@ final class BookSnapshotLoader
             for (int i = 0; i < held; i++)
             {
                 final Conversation c = s.conversations.find(in.readUTF());
+                c.assignedAtMs = version >= 3 ? in.readLong() : 0;
                 a.hold(c);
                 s.assignedCount++;
                 timers.schedule(s.policy, c);

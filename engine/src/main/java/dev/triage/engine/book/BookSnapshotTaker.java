@@ -83,18 +83,14 @@ final class BookSnapshotTaker
 
     private void incidents() throws IOException
     {
-        final List<String> keys = new ArrayList<>();
-        final List<Long> reach = new ArrayList<>();
-        s.conversations.forEachIncident((key, r) ->
+        final List<Incident> incidents = new ArrayList<>();
+        s.conversations.forEachIncident(incidents::add);
+        out.writeInt(incidents.size());
+        for (final Incident incident : incidents)
         {
-            keys.add(key);
-            reach.add(r);
-        });
-        out.writeInt(keys.size());
-        for (int i = 0; i < keys.size(); i++)
-        {
-            out.writeUTF(keys.get(i));
-            out.writeLong(reach.get(i));
+            out.writeUTF(incident.key);
+            out.writeLong(incident.reach);
+            out.writeLong(incident.firstReportMs);
         }
     }
 
@@ -136,6 +132,7 @@ final class BookSnapshotTaker
             for (Conversation c = a.heldHead; c != null; c = c.next)
             {
                 out.writeUTF(c.id);
+                out.writeLong(c.assignedAtMs);
             }
         }
     }

@@ -34,6 +34,7 @@ final class BookStatistics
     /** Assignments per second of engine time over the last minute: counts and the second each slot holds. */
     private final long[] assignedInSecond = new long[SECONDS];
     private final long[] secondOfSlot = new long[SECONDS];
+    final QueueHistory history;
 
     BookStatistics(final BookState state)
     {
@@ -43,12 +44,14 @@ final class BookStatistics
         index = state.index;
         parked = state.parked;
         skills = state.skills;
+        history = new QueueHistory(state.index);
     }
 
     /** Count an assignment made at {@code nowMs} of a conversation that had waited {@code waitedMs}. */
     void onAssigned(final long nowMs, final long waitedMs)
     {
         waits.record(waitedMs);
+        history.onAssigned();
         final long second = nowMs / 1000;
         final int slot = (int)(second % SECONDS);
         if (secondOfSlot[slot] != second)

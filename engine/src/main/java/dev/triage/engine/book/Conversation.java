@@ -36,6 +36,8 @@ public final class Conversation
     Agent agent;
     boolean acked;
     long leaseDeadlineMs;
+    /** When the holding agent was given it (engine time); display only, not in the state hash. */
+    long assignedAtMs;
 
     /** Links in the holding agent's list, or in the resolved-retention list. */
     Conversation prev;
@@ -69,6 +71,7 @@ public final class Conversation
         agent = null;
         acked = false;
         leaseDeadlineMs = 0;
+        assignedAtMs = 0;
         prev = null;
         next = null;
         incidentPrev = null;

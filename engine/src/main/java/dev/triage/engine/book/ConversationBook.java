@@ -157,12 +157,13 @@ public final class ConversationBook
      * @param c a conversation with an incident key and no incident.
      * @return the incident's reach before, or -1 if the incident is new (its members need no re-keying).
      */
-    long joinIncident(final Conversation c)
+    long joinIncident(final Conversation c, final long nowMs)
     {
         Incident incident = incidents.get(c.incidentKey);
         if (incident == null)
         {
             incident = new Incident(c.incidentKey);
+            incident.firstReportMs = nowMs;
             incidents.put(c.incidentKey, incident);
         }
         final long before = incident.members == 0 ? -1 : incident.reach;
@@ -188,10 +189,11 @@ public final class ConversationBook
     /**
      * Snapshot restore: recreate an incident with its reach and no members yet.
      */
-    void restoreIncident(final String key, final long reach)
+    void restoreIncident(final String key, final long reach, final long firstReportMs)
     {
         final Incident incident = new Incident(key);
         incident.reach = reach;
+        incident.firstReportMs = firstReportMs;
         incidents.put(key, incident);
     }
 
@@ -204,11 +206,11 @@ public final class ConversationBook
     }
 
     /**
-     * @param visitor receives each incident's key and reach.
+     * @param visitor receives each incident.
      */
-    void forEachIncident(final java.util.function.ObjLongConsumer<String> visitor)
+    void forEachIncident(final java.util.function.Consumer<Incident> visitor)
     {
-        incidents.forEach((key, incident) -> visitor.accept(key, incident.reach));
+        incidents.values().forEach(visitor);
     }
 
     /**

@@ -393,7 +393,7 @@ final class ConversationLifecycle
 
     private void joinIncident(final Conversation c)
     {
-        final long reachBefore = conversations.joinIncident(c);
+        final long reachBefore = conversations.joinIncident(c, s.nowMs);
         if (reachBefore >= 0)
         {
             rekeyIncidentIfScoreMoved(c.incident, reachBefore);

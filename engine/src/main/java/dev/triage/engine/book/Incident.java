@@ -9,6 +9,8 @@ final class Incident
 {
     final String key;
     long reach;
+    /** Engine time of its first report (0 when restored from a version 1 or 2 snapshot); display only. */
+    long firstReportMs;
     int members;
     Conversation head;
 

@@ -329,6 +329,26 @@ public final class SkillRegistry
         return eligible;
     }
 
+    /**
+     * For the console's filter; allocates.
+     *
+     * @param skill a skill name.
+     * @return the conversation skill sets that include it (none for a name never used).
+     */
+    EligibleSets needing(final String skill)
+    {
+        final EligibleSets needing = new EligibleSets(EMPTY);
+        final int index = indexByName.getValue(skill);
+        for (int id = 0; index >= 0 && id < skillSetCount; id++)
+        {
+            if (Arrays.binarySearch(sets.members(setBySkillSetId[id]), index) >= 0)
+            {
+                needing.add(id);
+            }
+        }
+        return needing;
+    }
+
     public int skillSetCount()
     {
         return skillSetCount;

@@ -17,7 +17,8 @@ import dev.triage.engine.policy.Policy;
  *       what a due timer does;</li>
  *   <li>{@link ConversationTimers}: when each timer is due, fired by TICK through the desk;</li>
  *   <li>{@link Scorer}: the score, its key and its parts;</li>
- *   <li>{@link BookStatistics}: TOP and STATS;</li>
+ *   <li>{@link BookStatistics}: TOP and STATS, and the {@link QueueHistory} of the last 15 minutes;</li>
+ *   <li>{@link BookViewer}: VIEW, the console's one consistent read;</li>
  *   <li>{@link BookIntegrity}: the state hash and the invariants;</li>
  *   <li>{@link BookSnapshotTaker} / {@link BookSnapshotLoader}: the snapshot, one method per record kind.</li>
  * </ul>
@@ -71,6 +72,7 @@ public final class TriageBook
     private final AssignmentDesk desk;
     private final ConversationLifecycle lifecycle;
     private final BookIntegrity integrity;
+    private final BookViewer viewer;
     private SnapshotRequests snapshots;
     private int[] scratchHandles = new int[0];
     private Agent[] scratchAgents = new Agent[0];
@@ -97,6 +99,7 @@ public final class TriageBook
         desk = new AssignmentDesk(s, timers, statistics);
         lifecycle = new ConversationLifecycle(s, desk, timers);
         integrity = new BookIntegrity(s, timers);
+        viewer = new BookViewer(s, statistics.history);
     }
 
     /**
@@ -112,6 +115,7 @@ public final class TriageBook
         if (cmd.type.changesState())
         {
             s.lastChangeSequence = cmd.sequence;
+            statistics.history.beforeChange(s.nowMs);
         }
         final Reply r = cmd.reply != null ? cmd.reply : s.scratchReply;
         r.type = cmd.type;
@@ -149,6 +153,7 @@ public final class TriageBook
             case TICK: return onTick();
             case TOP: return statistics.onTop(cmd, r);
             case STATS: return statistics.onStats(r);
+            case VIEW: return viewer.onView(cmd, r);
             case RESTART: return desk.onRestart();
             case SNAPSHOT: return onSnapshot(cmd, r);
             default: return BookState.invalid(r, "type is not a known command");

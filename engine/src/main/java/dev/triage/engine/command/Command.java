@@ -217,6 +217,20 @@ public final class Command
     }
 
     /**
+     * @param n queue entries wanted, 1..{@link dev.triage.engine.ground.Limits#MAX_TOP}.
+     * @param agentIdOrNull the queue as this agent would see it, or null for everyone's.
+     * @param skillOrNull only conversations that need this skill now, or null for all.
+     * @return a VIEW command; its reply needs a {@link Reply#view} and room for {@code n} TOP entries.
+     */
+    public static Command view(final int n, final String agentIdOrNull, final String skillOrNull)
+    {
+        final Command command = top(n, agentIdOrNull);
+        command.type = CommandType.VIEW;
+        command.requiredSkills = skillOrNull == null ? NO_SKILLS : new String[]{ skillOrNull };
+        return command;
+    }
+
+    /**
      * @param type any type.
      * @return an empty command of that type.
      */
@@ -289,7 +303,7 @@ public final class Command
         {
             sb.append(' ').append(agentStatus);
         }
-        if (type == CommandType.TOP)
+        if (type == CommandType.TOP || type == CommandType.VIEW)
         {
             sb.append(" n=").append(topN);
         }

@@ -24,9 +24,11 @@ public enum CommandType
     /** The server restarted: long-polls of the previous run have no caller any more and are dropped. */
     RESTART(16, true),
     /** Write a snapshot of the state (read-only: not journaled). */
-    SNAPSHOT(17, false);
+    SNAPSHOT(17, false),
+    /** One consistent, bounded view of the queue, agents, incidents and recent history for the console (read-only). */
+    VIEW(18, false);
 
-    private static final CommandType[] BY_CODE = new CommandType[18];
+    private static final CommandType[] BY_CODE = new CommandType[19];
 
     static
     {

@@ -82,6 +82,8 @@ public final class Reply
     public int skillSetCount;
     /** The policy in force (STATS). */
     public Policy policy;
+    /** VIEW: filled by the processor; the caller supplies it. */
+    public BookView view;
     /** SNAPSHOT: the file written, and how long the processor paused for it. */
     public String snapshotPath;
     public long snapshotNanos;

@@ -1,0 +1,125 @@
+package dev.triage.engine.book;
+
+import dev.triage.engine.command.BookView;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.ground.ConversationState;
+import dev.triage.engine.ground.Limits;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static dev.triage.engine.book.BookState.invalid;
+
+/**
+ * VIEW, the console's read: the best queued conversations (for everyone, as one agent would see them, or those needing
+ * one skill) with their score in parts, the agents and what they hold, the incidents, and the queue's history; all in
+ * one command, so one consistent view. Costs O(n log n + agents + incident members) on the processor and allocates;
+ * the server shares one view among its consoles.
+ */
+final class BookViewer
+{
+    private static final Comparator<BookView.AgentRow> BUSIEST_FIRST =
+        Comparator.comparingInt(BookView.AgentRow::held).reversed().thenComparing(BookView.AgentRow::id);
+    private static final Comparator<BookView.IncidentRow> WIDEST_FIRST =
+        Comparator.comparingLong(BookView.IncidentRow::reach).reversed().thenComparing(BookView.IncidentRow::key);
+
+    private static final String[] SLA_BANDS = { "none", "at_risk", "breached" };
+
+    private final BookState s;
+    private final QueueHistory history;
+    private final Reply parts = new Reply(null);
+
+    BookViewer(final BookState state, final QueueHistory history)
+    {
+        this.s = state;
+        this.history = history;
+    }
+
+    ResultCode onView(final Command cmd, final Reply r)
+    {
+        final BookView view = r.view;
+        if (view == null || cmd.topN < 1 || cmd.topN > Limits.MAX_TOP || r.topIds == null || cmd.topN > r.topIds.length)
+        {
+            return invalid(r, "n must be in 1.." + Limits.MAX_TOP + " and fit the reply, which needs a view");
+        }
+        EligibleSets eligible = null;
+        if (cmd.agentId != null)
+        {
+            final Agent a = s.agents.find(cmd.agentId);
+            if (a == null)
+            {
+                return ResultCode.AGENT_NOT_FOUND;
+            }
+            r.agentId = a.id;
+            eligible = a.eligible;
+        }
+        if (cmd.requiredSkills.length > 0)
+        {
+            eligible = s.skills.needing(cmd.requiredSkills[0]);
+        }
+        s.index.top(eligible, cmd.topN, s.nowMs, s.policy.agePointsPerMinute(), r);
+        queue(view, r);
+        agents(view);
+        incidents(view);
+        history.fill(view, s.nowMs);
+        return ResultCode.OK;
+    }
+
+    private void queue(final BookView view, final Reply r)
+    {
+        for (int i = 0; i < r.topCount; i++)
+        {
+            final Conversation c = s.conversations.find(r.topIds[i]);
+            Scorer.breakdown(s.policy, c, s.nowMs, parts);
+            view.queue.add(new BookView.Queued(c.id, c.urgency(), c.impact, c.incidentKey,
+                c.incident == null ? 0 : c.incident.reach, r.topWaitedMs[i], SLA_BANDS[c.slaBand], c.respondByMs,
+                s.skills.namesOf(c.effectiveSet()), r.topScoreUnits[i],
+                parts.urgencyUnits, parts.impactUnits, parts.ageUnits, parts.slaUnits));
+        }
+    }
+
+    private void agents(final BookView view)
+    {
+        final List<BookView.AgentRow> rows = new ArrayList<>(s.agents.count());
+        for (int handle = 0; handle < s.agents.count(); handle++)
+        {
+            final Agent a = s.agents.get(handle);
+            final List<BookView.Held> holding = new ArrayList<>(Math.min(a.held, BookView.MAX_HELD_SHOWN));
+            for (Conversation c = a.heldHead; c != null && holding.size() < BookView.MAX_HELD_SHOWN; c = c.next)
+            {
+                holding.add(new BookView.Held(c.id, c.assignedAtMs, c.acked, c.acked ? 0 : c.leaseDeadlineMs));
+            }
+            rows.add(new BookView.AgentRow(a.id, a.status, a.held, a.capacity, a.isParked(), a.assignments,
+                s.skills.namesOf(a.skillSet), holding));
+        }
+        rows.sort(BUSIEST_FIRST);
+        view.agentTotal = rows.size();
+        view.agents.addAll(rows.subList(0, Math.min(rows.size(), BookView.MAX_AGENTS)));
+    }
+
+    private void incidents(final BookView view)
+    {
+        final List<BookView.IncidentRow> rows = new ArrayList<>();
+        s.conversations.forEachIncident(incident ->
+        {
+            int open = 0;
+            int assigned = 0;
+            for (Conversation c = incident.head; c != null; c = c.incidentNext)
+            {
+                open += c.state == ConversationState.OPEN ? 1 : 0;
+                assigned += c.state == ConversationState.ASSIGNED ? 1 : 0;
+            }
+            if (incident.members > 0)
+            {
+                rows.add(new BookView.IncidentRow(incident.key, incident.reach, incident.members, open, assigned,
+                    incident.firstReportMs));
+            }
+        });
+        rows.sort(WIDEST_FIRST);
+        view.incidentTotal = rows.size();
+        view.incidents.addAll(rows.subList(0, Math.min(rows.size(), BookView.MAX_INCIDENTS)));
+    }
+}
