@@ -5,15 +5,16 @@ import dev.triage.engine.journal.AuditTrail;
 import java.util.List;
 
 /**
- * Just enough JSON for audit output: flat records of strings and numbers.
+ * Just enough JSON for audit output (the CLI's {@code audit --json} and the console's audit panel): flat records of
+ * strings and numbers.
  */
-final class Json
+public final class Json
 {
     private Json()
     {
     }
 
-    static String of(final List<AuditTrail.Entry> entries)
+    public static String of(final List<AuditTrail.Entry> entries)
     {
         final StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < entries.size(); i++)

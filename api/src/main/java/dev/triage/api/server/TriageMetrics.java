@@ -6,6 +6,7 @@ import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.ground.Urgency;
+import com.sun.net.httpserver.HttpHandler;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
 /**
- * Prometheus metrics on their own HTTP port: queue depth by urgency, assigned and pending, SLA at risk and
+ * Prometheus metrics on their own HTTP port (which also serves the console at {@code /}): queue depth by urgency, assigned and pending, SLA at risk and
  * breached, agents waiting, assignments, ring capacity left, journal sequence (one STATS through the ring per
  * scrape, so the figures are one consistent view), time waited before assignment, and RPC latency by method.
  */
@@ -46,10 +47,11 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
      * @param bind address to listen on.
      * @param port port; 0 picks a free one.
      * @param admission the server's admission control of unary calls.
+     * @param console what answers every path but {@code /metrics} (the supervisors' console).
      * @throws IOException if the port cannot be bound.
      */
     public TriageMetrics(final TriageEngine engine, final InetAddress bind, final int port,
-        final dev.triage.api.service.Admission admission) throws IOException
+        final dev.triage.api.service.Admission admission, final HttpHandler console) throws IOException
     {
         this.engine = engine;
         rpcLatency = Histogram.builder()
@@ -168,7 +170,7 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
             .help("The bound on unary calls waiting on the engine (--max-calls-in-flight)")
             .callback(cb -> cb.call(admission.limit()))
             .register(registry);
-        http = HTTPServer.builder().inetAddress(bind).port(port).registry(registry).buildAndStart();
+        http = HTTPServer.builder().inetAddress(bind).port(port).registry(registry).defaultHandler(console).buildAndStart();
     }
 
     private void gauge(final String name, final String help, final ToLongFunction<Reply> value)

@@ -2,6 +2,8 @@ package dev.triage.api.server;
 
 import dev.triage.api.auth.AuthInterceptor;
 import dev.triage.api.auth.TokenStore;
+import dev.triage.api.console.ConsoleHandler;
+import dev.triage.api.console.RecentDecisions;
 import dev.triage.api.service.TriageService;
 import dev.triage.api.service.WatchHub;
 import dev.triage.engine.TriageEngine;
@@ -57,6 +59,9 @@ public final class TriageServer implements AutoCloseable
         final TokenStore tokens = context.tokensFile() == null ? null : TokenStore.load(context.tokensFile());
         watchHub = new WatchHub(65_536);
         context.engineContext().queueEventSink(watchHub);
+        final RecentDecisions decisions = new RecentDecisions();
+        final java.util.function.Consumer<dev.triage.engine.journal.DecisionRecord> observer = context.engineContext().decisionObserver();
+        context.engineContext().decisionObserver(observer == null ? decisions : decisions.andThen(observer));
         this.context = context.conclude();
         admission = new dev.triage.api.service.Admission(context.maxCallsInFlight());
         try
@@ -71,7 +76,8 @@ public final class TriageServer implements AutoCloseable
         TriageMetrics startedMetrics = null;
         try
         {
-            startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort(), admission);
+            startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort(), admission,
+                new ConsoleHandler(engine, tokens, admission, decisions, context.engineContext()));
             final TriageMetrics m = startedMetrics;
             final TriageService triage = new TriageService(
                 engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned, watchHub, admission);

@@ -49,7 +49,7 @@ public final class Admission
      * @param bulk the call is a bulk write.
      * @return null if admitted (call {@link #leave()} once it is answered), else the refusal to answer with.
      */
-    Status enter(final boolean bulk)
+    public Status enter(final boolean bulk)
     {
         final int bound = bulk ? bulkLimit : limit;
         while (true)
@@ -69,7 +69,7 @@ public final class Admission
     }
 
     /** An admitted call was answered (or failed). */
-    void leave()
+    public void leave()
     {
         waiting.decrementAndGet();
     }

@@ -10,7 +10,7 @@ import io.grpc.protobuf.StatusProto;
  * Collects what is wrong with a request, field by field, into one INVALID_ARGUMENT with google.rpc.BadRequest
  * details. Nothing of an invalid request reaches the engine.
  */
-final class Violations
+public final class Violations
 {
     /** Ids: 1..128 characters, letters, digits and {@code . _ : @ / -} (checked by {@link #isId}, on every item of a bulk ingest). */
     static final int MAX_ID_LENGTH = dev.triage.engine.ground.Limits.MAX_ID_LENGTH;
@@ -42,7 +42,7 @@ final class Violations
         return require(isId(value), field, "must be 1..128 characters of A-Z a-z 0-9 . _ : @ / -");
     }
 
-    static boolean isId(final String value)
+    public static boolean isId(final String value)
     {
         final int length = value.length();
         if (length == 0 || length > MAX_ID_LENGTH)

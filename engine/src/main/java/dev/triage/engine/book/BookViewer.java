@@ -14,7 +14,7 @@ import java.util.List;
 import static dev.triage.engine.book.BookState.invalid;
 
 /**
- * VIEW, the console's read: the best queued conversations (for everyone, as one agent would see them, or those needing
+ * VIEW, the console's read (the router fills the reply's STATS first): the best queued conversations (for everyone, as one agent would see them, or those needing
  * one skill) with their score in parts, the agents and what they hold, the incidents, and the queue's history; all in
  * one command, so one consistent view. Costs O(n log n + agents + incident members) on the processor and allocates;
  * the server shares one view among its consoles.

@@ -153,7 +153,9 @@ public final class TriageBook
             case TICK: return onTick();
             case TOP: return statistics.onTop(cmd, r);
             case STATS: return statistics.onStats(r);
-            case VIEW: return viewer.onView(cmd, r);
+            case VIEW:
+                statistics.onStats(r);
+                return viewer.onView(cmd, r);
             case RESTART: return desk.onRestart();
             case SNAPSHOT: return onSnapshot(cmd, r);
             default: return BookState.invalid(r, "type is not a known command");

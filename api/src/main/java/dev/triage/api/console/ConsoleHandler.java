@@ -1,0 +1,323 @@
+package dev.triage.api.console;
+
+import com.google.gson.JsonObject;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.triage.api.auth.Principal;
+import dev.triage.api.auth.Role;
+import dev.triage.api.auth.TokenStore;
+import dev.triage.api.cli.Json;
+import dev.triage.api.service.Admission;
+import dev.triage.api.service.Violations;
+import dev.triage.engine.EngineContext;
+import dev.triage.engine.TriageEngine;
+import dev.triage.engine.command.Command;
+import dev.triage.engine.command.Reply;
+import dev.triage.engine.command.ResultCode;
+import dev.triage.engine.journal.AuditTrail;
+import io.grpc.Status;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The supervisors' console on the metrics port: a static page ({@code /}, {@code /console.js}, {@code /console.css},
+ * shipped in the jar, no other origin) and two reads, {@code /api/view} (one VIEW through the ring: queue, agents,
+ * incidents, history, plus the latest decisions) and {@code /api/audit?conversation=ID} (the conversation's trail from
+ * the journal, as {@code triage audit --json} prints it).
+ * <p>
+ * Cheap by construction: the page polls once a second and every console without a filter shares one view, made at
+ * most once a second; filtered views ({@code agent=}, {@code skill=}) each pass the same admission control as unary
+ * calls. With {@code --tokens} the reads need a supervisor or admin token in an {@code Authorization: Bearer} header
+ * (the page keeps it in the tab's session storage, never in a URL or a cookie); without tokens only loopback callers
+ * are served. Every answer carries a Content-Security-Policy that allows nothing but this origin's script and style.
+ */
+public final class ConsoleHandler implements HttpHandler
+{
+    /** Queue entries a view lists. */
+    public static final int QUEUE_ROWS = 50;
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    private static final long SHARED_VIEW_TTL_NS = TimeUnit.MILLISECONDS.toNanos(900);
+    private static final Map<String, String> STATIC = Map.of(
+        "/", "index.html",
+        "/index.html", "index.html",
+        "/console.js", "console.js",
+        "/console.css", "console.css");
+
+    private final TriageEngine engine;
+    private final TokenStore tokens;
+    private final Admission admission;
+    private final RecentDecisions decisions;
+    private final EngineContext settings;
+    private final Semaphore audits = new Semaphore(1);
+    private byte[] sharedView;
+    private long sharedAtNs;
+
+    /**
+     * @param engine the engine to read.
+     * @param tokens the server's tokens, or null when it runs without (then only loopback callers are served).
+     * @param admission the unary calls' admission control, which filtered views pass too.
+     * @param decisions the latest decisions.
+     * @param settings the engine's settings (its journal directory for audits).
+     */
+    public ConsoleHandler(final TriageEngine engine, final TokenStore tokens, final Admission admission,
+        final RecentDecisions decisions, final EngineContext settings)
+    {
+        this.engine = engine;
+        this.tokens = tokens;
+        this.admission = admission;
+        this.decisions = decisions;
+        this.settings = settings;
+    }
+
+    @Override
+    public void handle(final HttpExchange exchange) throws IOException
+    {
+        try (exchange)
+        {
+            final Headers headers = exchange.getResponseHeaders();
+            headers.set("Content-Security-Policy", CSP);
+            headers.set("X-Content-Type-Options", "nosniff");
+            headers.set("Referrer-Policy", "no-referrer");
+            headers.set("Cache-Control", "no-store");
+            if (!"GET".equals(exchange.getRequestMethod()))
+            {
+                headers.set("Allow", "GET");
+                error(exchange, 405, exchange.getRequestMethod() + " is not allowed: the console only reads (GET)");
+                return;
+            }
+            final String path = exchange.getRequestURI().getPath();
+            final String resource = STATIC.get(path);
+            if (resource != null)
+            {
+                resource(exchange, resource);
+                return;
+            }
+            if (!"/api/view".equals(path) && !"/api/audit".equals(path))
+            {
+                error(exchange, 404, "no such page: " + path + " (the console is at /, metrics at /metrics)");
+                return;
+            }
+            if (!authorized(exchange))
+            {
+                return;
+            }
+            final Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            if ("/api/view".equals(path))
+            {
+                view(exchange, query);
+            }
+            else
+            {
+                audit(exchange, query);
+            }
+        }
+    }
+
+    private boolean authorized(final HttpExchange exchange) throws IOException
+    {
+        if (tokens == null)
+        {
+            if (!exchange.getRemoteAddress().getAddress().isLoopbackAddress())
+            {
+                error(exchange, 403, "this server runs without --tokens: the console answers loopback callers only");
+                return false;
+            }
+            return true;
+        }
+        final String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.startsWith("Bearer ") || header.length() == "Bearer ".length())
+        {
+            error(exchange, 401, "this server needs a token: enter a supervisor or admin token");
+            return false;
+        }
+        final Principal principal = tokens.authenticate(header.substring("Bearer ".length()).trim());
+        if (principal == null)
+        {
+            error(exchange, 401, "unknown token: check it with whoever runs the server (triage token add)");
+            return false;
+        }
+        if (principal.role() != Role.SUPERVISOR && principal.role() != Role.ADMIN)
+        {
+            final String role = principal.role().name().toLowerCase(java.util.Locale.ROOT);
+            error(exchange, 403, ("aeiou".indexOf(role.charAt(0)) >= 0 ? "an " : "a ") + role +
+                " token may not open the console: it needs a supervisor or admin token");
+            return false;
+        }
+        return true;
+    }
+
+    private void view(final HttpExchange exchange, final Map<String, String> query) throws IOException
+    {
+        final String agent = query.get("agent");
+        final String skill = query.get("skill");
+        for (final String[] p : new String[][]{ { "agent", agent }, { "skill", skill } })
+        {
+            if (p[1] != null && !Violations.isId(p[1]))
+            {
+                error(exchange, 400, p[0] + " must be 1..128 characters of A-Z a-z 0-9 . _ : @ / -");
+                return;
+            }
+        }
+        if (agent != null && skill != null)
+        {
+            error(exchange, 400, "filter by agent or by skill, not both");
+            return;
+        }
+        if (agent == null && skill == null)
+        {
+            synchronized (this)
+            {
+                if (sharedView == null || System.nanoTime() - sharedAtNs > SHARED_VIEW_TTL_NS)
+                {
+                    final byte[] fresh = read(exchange, null, null);
+                    if (fresh == null)
+                    {
+                        return;
+                    }
+                    sharedView = fresh;
+                    sharedAtNs = System.nanoTime();
+                }
+                json(exchange, 200, sharedView);
+                return;
+            }
+        }
+        final byte[] filtered = read(exchange, agent, skill);
+        if (filtered != null)
+        {
+            json(exchange, 200, filtered);
+        }
+    }
+
+    /** One VIEW through the ring; null after answering the error. */
+    private byte[] read(final HttpExchange exchange, final String agent, final String skill) throws IOException
+    {
+        final Status refused = admission.enter(false);
+        if (refused != null)
+        {
+            error(exchange, 503, refused.getDescription());
+            return null;
+        }
+        final Reply r;
+        try
+        {
+            r = engine.submit(Command.view(QUEUE_ROWS, agent, skill)).get(5, TimeUnit.SECONDS);
+        }
+        catch (final Exception e)
+        {
+            error(exchange, 503, "the engine did not answer: " + e);
+            return null;
+        }
+        finally
+        {
+            admission.leave();
+        }
+        if (r.result == ResultCode.AGENT_NOT_FOUND)
+        {
+            error(exchange, 404, "no agent '" + agent + "'");
+            return null;
+        }
+        if (r.result != ResultCode.OK)
+        {
+            error(exchange, 503, "the engine answered " + r.result + (r.detail == null ? "" : ": " + r.detail));
+            return null;
+        }
+        final JsonObject doc = ConsoleJson.of(r, decisions.newestFirst());
+        doc.addProperty("agentFilter", agent);
+        doc.addProperty("skillFilter", skill);
+        return doc.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void audit(final HttpExchange exchange, final Map<String, String> query) throws IOException
+    {
+        final String conversation = query.get("conversation");
+        if (conversation == null || !Violations.isId(conversation))
+        {
+            error(exchange, 400, "conversation must be 1..128 characters of A-Z a-z 0-9 . _ : @ / -");
+            return;
+        }
+        final Path journal = settings.journalDir();
+        if (journal == null)
+        {
+            error(exchange, 404, "this server runs without a journal, so there is no audit trail");
+            return;
+        }
+        if (!audits.tryAcquire())
+        {
+            error(exchange, 429, "another audit is running (each replays the journal); try again in a moment");
+            return;
+        }
+        try
+        {
+            json(exchange, 200, Json.of(AuditTrail.ofConversation(journal, settings, conversation)).getBytes(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            audits.release();
+        }
+    }
+
+    private void resource(final HttpExchange exchange, final String name) throws IOException
+    {
+        try (InputStream in = ConsoleHandler.class.getResourceAsStream("/console/" + name))
+        {
+            if (in == null)
+            {
+                error(exchange, 500, "the console's " + name + " is missing from the jar");
+                return;
+            }
+            final String type = name.endsWith(".html") ? "text/html" : name.endsWith(".js") ? "text/javascript" : "text/css";
+            send(exchange, 200, type + "; charset=utf-8", in.readAllBytes());
+        }
+    }
+
+    private static Map<String, String> query(final String raw)
+    {
+        final Map<String, String> params = new HashMap<>();
+        if (raw != null)
+        {
+            for (final String pair : raw.split("&"))
+            {
+                final int eq = pair.indexOf('=');
+                if (eq > 0 && eq < pair.length() - 1)
+                {
+                    params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return params;
+    }
+
+    private static void error(final HttpExchange exchange, final int code, final String message) throws IOException
+    {
+        final JsonObject body = new JsonObject();
+        body.addProperty("error", message);
+        json(exchange, code, body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void json(final HttpExchange exchange, final int code, final byte[] body) throws IOException
+    {
+        send(exchange, code, "application/json", body);
+    }
+
+    private static void send(final HttpExchange exchange, final int code, final String type, final byte[] body) throws IOException
+    {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody())
+        {
+            out.write(body);
+        }
+    }
+}
