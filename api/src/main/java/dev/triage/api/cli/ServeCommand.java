@@ -137,7 +137,7 @@ final class ServeCommand implements Callable<Integer>
             recovered.commands(), recovered.nanos() / 1_000_000, Replayed.rate(recovered));
         if (server.metricsPort() > 0)
         {
-            System.out.println("metrics on http://" + bind + ":" + server.metricsPort() + "/metrics");
+            System.out.println("console on http://" + bind + ":" + server.metricsPort() + "/, metrics at /metrics");
         }
         System.out.println("triage listening on " + bind + ":" + server.port() +
             (tlsCert == null ? "" : tlsClientCa == null ? " over TLS" : " over mutual TLS") +
