@@ -320,7 +320,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     private void requeue(final Conversation c, final DecisionListener.Cause cause)
     {
         returned(c, cause);
-        c.state = ConversationState.OPEN;
+        c.moveTo(ConversationState.OPEN);
         enqueue(c);
     }
 
@@ -382,7 +382,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         r.conversationState = ConversationState.ASSIGNED;
         // Set here, not only at the end of apply(): decision listeners read the reply before apply() finishes.
         r.policyVersion = s.policyVersion;
-        c.state = ConversationState.ASSIGNED;
+        c.moveTo(ConversationState.ASSIGNED);
         c.acked = false;
         c.leaseDeadlineMs = r.leaseDeadlineMs;
         c.assignedAtMs = nowMs;

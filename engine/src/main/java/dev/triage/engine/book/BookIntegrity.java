@@ -96,6 +96,35 @@ final class BookIntegrity
         return problem != null ? problem : checkAgents();
     }
 
+    /** Each incident's members per state, as counted while they moved, match its member list. */
+    private String checkIncidentCounts()
+    {
+        final String[] problem = new String[1];
+        s.conversations.forEachIncident(incident ->
+        {
+            final int[] found = new int[ConversationState.values().length];
+            int members = 0;
+            for (Conversation c = incident.head; c != null; c = c.incidentNext)
+            {
+                found[c.state.ordinal()]++;
+                members++;
+            }
+            for (final ConversationState state : ConversationState.values())
+            {
+                if (problem[0] == null && found[state.ordinal()] != incident.membersIn(state))
+                {
+                    problem[0] = "incident " + incident.key + " counts " + incident.membersIn(state) + " " + state +
+                        " members but lists " + found[state.ordinal()];
+                }
+            }
+            if (problem[0] == null && members != incident.members)
+            {
+                problem[0] = "incident " + incident.key + " counts " + incident.members + " members but lists " + members;
+            }
+        });
+        return problem[0];
+    }
+
     /** Each conversation's state agrees with its queue entry, agent, incident and timer; the counts add up. */
     private String checkConversations()
     {
@@ -130,6 +159,11 @@ final class BookIntegrity
             {
                 return c.id + " timer armed=" + armed + " but next deadline " + deadline;
             }
+        }
+        final String incidents = checkIncidentCounts();
+        if (incidents != null)
+        {
+            return incidents;
         }
         if (open != s.index.size() || assigned != s.assignedCount || pending != s.pendingCount)
         {

@@ -16,7 +16,7 @@ import static dev.triage.engine.book.BookState.invalid;
 /**
  * VIEW, the console's read (the router fills the reply's STATS first): the best queued conversations (for everyone, as one agent would see them, or those needing
  * one skill) with their score in parts, the agents and what they hold, the incidents, and the queue's history; all in
- * one command, so one consistent view. Costs O(n log n + agents + incident members) on the processor and allocates;
+ * one command, so one consistent view. Costs O(n log n + agents + incidents) on the processor and allocates;
  * the server shares one view among its consoles.
  */
 final class BookViewer
@@ -105,16 +105,10 @@ final class BookViewer
         final List<BookView.IncidentRow> rows = new ArrayList<>();
         s.conversations.forEachIncident(incident ->
         {
-            int open = 0;
-            int assigned = 0;
-            for (Conversation c = incident.head; c != null; c = c.incidentNext)
-            {
-                open += c.state == ConversationState.OPEN ? 1 : 0;
-                assigned += c.state == ConversationState.ASSIGNED ? 1 : 0;
-            }
             if (incident.members > 0)
             {
-                rows.add(new BookView.IncidentRow(incident.key, incident.reach, incident.members, open, assigned,
+                rows.add(new BookView.IncidentRow(incident.key, incident.reach, incident.members,
+                    incident.membersIn(ConversationState.OPEN), incident.membersIn(ConversationState.ASSIGNED),
                     incident.firstReportMs));
             }
         });

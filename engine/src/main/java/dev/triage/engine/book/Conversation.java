@@ -51,6 +51,16 @@ public final class Conversation
         this.handle = handle;
     }
 
+    /** Change state, keeping the incident's count of members per state. */
+    void moveTo(final ConversationState next)
+    {
+        if (incident != null)
+        {
+            incident.moved(state, next);
+        }
+        state = next;
+    }
+
     void reset()
     {
         id = null;

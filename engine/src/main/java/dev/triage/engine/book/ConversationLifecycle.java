@@ -89,7 +89,7 @@ final class ConversationLifecycle
         skills.retain(c.unionSet);
         c.waitingSinceMs = cmd.waitingSinceMs != 0 ? cmd.waitingSinceMs : s.nowMs;
         c.respondByMs = cmd.respondByMs;
-        c.state = ConversationState.OPEN;
+        c.moveTo(ConversationState.OPEN);
         if (c.incidentKey != null)
         {
             joinIncident(c);
@@ -280,7 +280,7 @@ final class ConversationLifecycle
     {
         final boolean wasResolved = c.state == ConversationState.RESOLVED;
         c.waitingSinceMs = waitingSinceMs != 0 ? waitingSinceMs : s.nowMs;
-        c.state = ConversationState.OPEN;
+        c.moveTo(ConversationState.OPEN);
         if (wasResolved && c.incidentKey != null)
         {
             joinIncident(c);
@@ -320,7 +320,7 @@ final class ConversationLifecycle
                 r.conversationState = c.state;
                 return ResultCode.INVALID_STATE;
         }
-        c.state = ConversationState.PENDING;
+        c.moveTo(ConversationState.PENDING);
         s.pendingCount++;
         timers.schedule(s.policy, c);
         s.emit(QueueEventSink.PENDING, c.id, null, 0);
@@ -359,7 +359,7 @@ final class ConversationLifecycle
             default:
                 return ResultCode.OK;
         }
-        c.state = ConversationState.RESOLVED;
+        c.moveTo(ConversationState.RESOLVED);
         timers.schedule(s.policy, c);
         if (c.incident != null)
         {

@@ -12,6 +12,8 @@ final class Incident
     /** Engine time of its first report (0 when restored from a version 1 or 2 snapshot); display only. */
     long firstReportMs;
     int members;
+    /** Members by {@link dev.triage.engine.ground.ConversationState} ordinal, kept as they move (for the console). */
+    private final int[] membersIn = new int[dev.triage.engine.ground.ConversationState.values().length];
     Conversation head;
 
     Incident(final String key)
@@ -30,6 +32,7 @@ final class Incident
         }
         head = c;
         members++;
+        membersIn[c.state.ordinal()]++;
     }
 
     void remove(final Conversation c)
@@ -50,5 +53,21 @@ final class Incident
         c.incidentNext = null;
         c.incident = null;
         members--;
+        membersIn[c.state.ordinal()]--;
+    }
+
+    /** A member moves from one state to another. */
+    void moved(final dev.triage.engine.ground.ConversationState from, final dev.triage.engine.ground.ConversationState to)
+    {
+        membersIn[from.ordinal()]--;
+        membersIn[to.ordinal()]++;
+    }
+
+    /**
+     * @return members in that state now.
+     */
+    int membersIn(final dev.triage.engine.ground.ConversationState state)
+    {
+        return membersIn[state.ordinal()];
     }
 }
