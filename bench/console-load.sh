@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Do open consoles slow the engine? bench/console-load.sh [--consoles N] [--rounds R] [--seconds S]
 # Round after round, with and without N consoles (order alternating), a fresh server on a fresh journal is driven by
-# `triage load --profile spike` (steady arrivals plus a 100,000-conversation incident burst); the consoles are
+# `triage load --profile spike --warmup 20000` (an unrecorded pass warms the JIT, then steady arrivals plus a
+# 100,000-conversation incident burst); the consoles are
 # bench's ConsolePollers (each asks /api/view once a second, as the page does). Prints each run's NextBest p50/p99
 # (whole run and in the spike), the server's CPU, and the consoles' view latency; then the median per mode.
 set -euo pipefail
@@ -25,7 +26,7 @@ mkdir -p "$out"
 "$root/triage" load --help >/dev/null 2>&1 || true
 tck=$(getconf CLK_TCK)
 journal=""
-cleanup() { [ -n "$journal" ] && { pkill -f "journal $journal" 2>/dev/null || true; rm -rf "$journal"; }; }
+cleanup() { if [ -n "$journal" ]; then pkill -f "journal $journal" 2>/dev/null || true; rm -rf "$journal"; fi; }
 trap cleanup EXIT
 : > "$out/runs.txt"
 for round in $(seq 1 "$rounds"); do
@@ -41,7 +42,7 @@ for round in $(seq 1 "$rounds"); do
       pollers=$!
     fi
     c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    "$root/triage" load --profile spike --seconds "$seconds" --seed 11 --quiet --triage 127.0.0.1:7470 --out "$out/report" > /dev/null
+    "$root/triage" load --profile spike --seconds "$seconds" --seed 11 --warmup 20000 --quiet --triage 127.0.0.1:7470 --out "$out/report" > /dev/null
     c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     view="-"
     if [ -n "$pollers" ]; then wait "$pollers" || true; view=$(sed -n 's/.*view latency p50 \([0-9.]*\) ms p99 \([0-9.]*\) ms/\1\/\2/p' "$out/pollers.txt"); fi
