@@ -34,6 +34,17 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
 {
     private static final long SAMPLE_TTL_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
+    static
+    {
+        // The JDK's HTTP server writes headers and body apart and leaves Nagle on: a keep-alive client (a browser, a
+        // console poll, Prometheus) then waits out the peer's delayed ACK, ~40 ms an answer. Read once, when the JDK
+        // server's config class loads: set before this class makes the first server.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null)
+        {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final TriageEngine engine;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram rpcLatency;
