@@ -1,0 +1,149 @@
+package dev.triage.engine.whatif;
+
+import dev.triage.engine.book.DecisionListener;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.command.Reply;
+import org.agrona.collections.LongHashSet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the recording says about handling, from the first pass (the journal replayed exactly): for each assignment of
+ * each conversation, how long its agent took to acknowledge it and to end it (reply, resolve or release), and which
+ * agent-side commands were those ends (the simulations replace them with their own, timed from their own assignments).
+ */
+final class Recording implements DecisionListener
+{
+    /** One recorded assignment: delays from the assignment, -1 where it did not happen. */
+    static final class Handling
+    {
+        final String skills;
+        final long assignedAtMs;
+        long ackDelayMs = -1;
+        long endDelayMs = -1;
+        CommandType endKind;
+
+        Handling(final String skills, final long assignedAtMs)
+        {
+            this.skills = skills;
+            this.assignedAtMs = assignedAtMs;
+        }
+    }
+
+    private final Map<String, List<Handling>> byConversation = new HashMap<>();
+    private final Map<String, Handling> open = new HashMap<>();
+    private final Map<String, String> skillsOf = new HashMap<>();
+    private final LongHashSet agentEnds = new LongHashSet();
+    private final Map<String, long[]> medianBySkills = new HashMap<>();
+    private long[] medianOverall = { -1, -1 };
+    RunTracker tracker;
+
+    void opened(final String conversationId, final String skills)
+    {
+        skillsOf.put(conversationId, skills);
+    }
+
+    @Override
+    public void onAssigned(final Cause cause, final long sequence, final long nowMs, final Reply r)
+    {
+        final Handling h = new Handling(skillsOf.getOrDefault(r.conversationId, ""), nowMs);
+        byConversation.computeIfAbsent(r.conversationId, id -> new ArrayList<>()).add(h);
+        open.put(r.conversationId, h);
+        tracker.onAssigned(r.conversationId, r.agentId, nowMs, r.ageUnits);
+    }
+
+    @Override
+    public void onReturned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
+    {
+        // Lease expiry or the agent going offline: no end the simulations replay (they expire or go offline themselves).
+        open.remove(conversationId);
+    }
+
+    /** A recorded ACK of an assigned conversation succeeded. */
+    void acked(final String conversationId, final long nowMs)
+    {
+        final Handling h = open.get(conversationId);
+        if (h != null && h.ackDelayMs < 0)
+        {
+            h.ackDelayMs = nowMs - h.assignedAtMs;
+        }
+    }
+
+    /** A recorded RESOLVE, AGENT_REPLIED or RELEASE ended an assignment: the simulations replay it by delay, not here. */
+    void ended(final String conversationId, final CommandType kind, final long nowMs, final long sequence)
+    {
+        final Handling h = open.remove(conversationId);
+        if (h != null)
+        {
+            h.endDelayMs = nowMs - h.assignedAtMs;
+            h.endKind = kind;
+        }
+        agentEnds.add(sequence);
+    }
+
+    /** A recorded ACK is the agent's too: the simulations time their own. */
+    void agentAck(final long sequence)
+    {
+        agentEnds.add(sequence);
+    }
+
+    boolean isAgentAction(final long sequence)
+    {
+        return agentEnds.contains(sequence);
+    }
+
+    /** After the pass: median handling per skill set, for conversations the recording never assigned. */
+    void conclude()
+    {
+        final Map<String, List<Handling>> bySkills = new HashMap<>();
+        final List<Handling> all = new ArrayList<>();
+        byConversation.values().forEach(list -> list.forEach(h ->
+        {
+            bySkills.computeIfAbsent(h.skills, s -> new ArrayList<>()).add(h);
+            all.add(h);
+        }));
+        bySkills.forEach((skills, list) -> medianBySkills.put(skills, medians(list)));
+        medianOverall = medians(all);
+    }
+
+    private static long[] medians(final List<Handling> list)
+    {
+        return new long[]{ median(list.stream().mapToLong(h -> h.ackDelayMs).filter(d -> d >= 0).toArray()),
+            median(list.stream().filter(h -> h.endKind == CommandType.RESOLVE || h.endKind == CommandType.AGENT_REPLIED)
+                .mapToLong(h -> h.endDelayMs).toArray()) };
+    }
+
+    private static long median(final long[] values)
+    {
+        if (values.length == 0)
+        {
+            return -1;
+        }
+        Arrays.sort(values);
+        return values[(values.length - 1) / 2];
+    }
+
+    /**
+     * @return the recorded handling of the {@code k}-th assignment of the conversation (its last one when the
+     * simulation assigns it more often), or null if the recording never assigned it.
+     */
+    Handling handling(final String conversationId, final int k)
+    {
+        final List<Handling> list = byConversation.get(conversationId);
+        return list == null ? null : list.get(Math.min(k, list.size() - 1));
+    }
+
+    /**
+     * @return {ack delay, resolve delay} medians of the skill set (or of everything when the set has none), -1 where
+     * the recording has no example.
+     */
+    long[] medianHandling(final String skills)
+    {
+        final long[] m = medianBySkills.get(skills);
+        return m != null && m[1] >= 0 ? m : medianOverall;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.triage.engine.whatif;
+
+import dev.triage.engine.book.Conversation;
+import dev.triage.engine.book.TriageBook;
+import dev.triage.engine.ground.Urgency;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What one run (the recording, or a simulation) did with the conversations opened in the window: when each was first
+ * assigned, to whom, and how deep the queue was over time. Engine time only, insertion-ordered maps: deterministic.
+ */
+final class RunTracker
+{
+    /** One conversation opened in the window. */
+    static final class Tracked
+    {
+        final String id;
+        final Urgency urgency;
+        final int impact;
+        final String incident;
+        final String skills;
+        final long sinceMs;
+        final long respondByMs;
+        long firstAssignedMs = -1;
+
+        Tracked(final Conversation c, final String skills)
+        {
+            id = c.id();
+            urgency = c.urgency();
+            impact = c.impact();
+            incident = c.incidentKey();
+            this.skills = skills;
+            sinceMs = c.waitingSinceMs();
+            respondByMs = c.respondByMs();
+        }
+
+        /** Wait before the first assignment, or up to {@code endMs} if never assigned (censored). */
+        long waitMs(final long endMs)
+        {
+            return Math.max(0, (firstAssignedMs >= 0 ? firstAssignedMs : endMs) - sinceMs);
+        }
+    }
+
+    final String name;
+    final Map<String, Tracked> conversations = new LinkedHashMap<>();
+    final Map<String, Long> assignmentsByAgent = new TreeMap<>();
+    long newestFirstAnswers;
+    private final long fromMs;
+    private final long toMs;
+    private final long depthEveryMs;
+    private long nextDepthMs = Long.MIN_VALUE;
+    final List<long[]> depth = new ArrayList<>();
+
+    RunTracker(final String name, final long fromMs, final long toMs, final long depthEveryMs)
+    {
+        this.name = name;
+        this.fromMs = fromMs;
+        this.toMs = toMs;
+        this.depthEveryMs = Math.max(1, depthEveryMs);
+    }
+
+    /** An OPEN (or REOPEN) succeeded at {@code nowMs}: track the conversation if opened in the window, first time only. */
+    void onOpened(final TriageBook book, final String id, final long nowMs, final String skills)
+    {
+        if (nowMs >= fromMs && nowMs < toMs && !conversations.containsKey(id))
+        {
+            conversations.put(id, new Tracked(book.conversation(id), skills));
+        }
+    }
+
+    void onAssigned(final String conversationId, final String agentId, final long nowMs, final long ageUnits)
+    {
+        if (nowMs < fromMs || nowMs >= toMs)
+        {
+            return;
+        }
+        assignmentsByAgent.merge(agentId, 1L, Long::sum);
+        newestFirstAnswers += ageUnits < 0 ? 1 : 0;
+        final Tracked t = conversations.get(conversationId);
+        if (t != null && t.firstAssignedMs < 0)
+        {
+            t.firstAssignedMs = nowMs;
+        }
+    }
+
+    /** Before an input at {@code nowMs}: sample the queue depth when a sampling step has passed. */
+    void sampleDepth(final TriageBook book, final long nowMs)
+    {
+        if (nowMs < fromMs || nowMs >= toMs || nowMs < nextDepthMs)
+        {
+            return;
+        }
+        depth.add(new long[]{ nowMs, book.openCount() });
+        nextDepthMs = nowMs - Math.floorMod(nowMs - fromMs, depthEveryMs) + depthEveryMs;
+    }
+
+    /** Agents known to the run's book (so agents with no assignment count as 0 in the fairness figures). */
+    void knowAgent(final String agentId)
+    {
+        assignmentsByAgent.putIfAbsent(agentId, 0L);
+    }
+}
