@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Do open consoles slow the engine? bench/console-load.sh [--consoles N] [--rounds R] [--seconds S]
+# Three modes a round, order rotating: no consoles; N consoles polling Triage; and a control, N pollers fetching one
+# real view and then polling a copy served by their own JVM (the same client and HTTP work on this machine, none of
+# it in the Triage process): on a small host the control tells what the machine costs from what the server does.
 # Round after round, with and without N consoles (order alternating), a fresh server on a fresh journal is driven by
 # `triage load --profile spike --warmup 20000` (an unrecorded pass warms the JIT, then steady arrivals plus a
 # 100,000-conversation incident burst); the consoles are
@@ -30,14 +33,22 @@ cleanup() { if [ -n "$journal" ]; then pkill -f "journal $journal" 2>/dev/null |
 trap cleanup EXIT
 : > "$out/runs.txt"
 for round in $(seq 1 "$rounds"); do
-  modes=$([ $((round % 2)) -eq 1 ] && echo "0 $consoles" || echo "$consoles 0")
-  for n in $modes; do
+  case $((round % 3)) in
+    1) modes="0 $consoles control" ;;
+    2) modes="$consoles control 0" ;;
+    *) modes="control 0 $consoles" ;;
+  esac
+  for mode in $modes; do
+    n=$mode
     journal="$(mktemp -d)"
     "$root/triage" serve --journal "$journal" --port 7470 --metrics-port 9470 > "$out/server.log" 2>&1 &
     for _ in $(seq 1 240); do grep -q listening "$out/server.log" 2>/dev/null && break; sleep 0.5; done
     pid=$(pgrep -f "journal $journal" | head -n 1)
     pollers=""
-    if [ "$n" -gt 0 ]; then
+    if [ "$mode" = control ]; then
+      java -cp "$bench" dev.triage.bench.ConsolePollers 127.0.0.1:9470 "$consoles" "$((seconds + 3))" --control > "$out/pollers.txt" 2>&1 &
+      pollers=$!
+    elif [ "$n" -gt 0 ]; then
       java -cp "$bench" dev.triage.bench.ConsolePollers 127.0.0.1:9470 "$n" "$((seconds + 3))" > "$out/pollers.txt" 2>&1 &
       pollers=$!
     fi
@@ -58,9 +69,9 @@ PY
   done
 done
 echo
-echo "round consoles | NextBest p50 ms, p99 ms, p99 in the spike ms | server CPU ms | view p50/p99 ms  (median per mode below)"
-for n in 0 "$consoles"; do
+echo "round mode | NextBest p50 ms, p99 ms, p99 in the spike ms | server CPU ms | view p50/p99 ms  (median per mode below)"
+for n in 0 "$consoles" control; do
   awk -v n="$n" '$2 == n' "$out/runs.txt" | sort -k4 -n | awk -v n="$n" '
     { p50[NR] = $3; p99[NR] = $4; sp[NR] = $5; cpu[NR] = $6; v[NR] = $7 }
-    END { m = int((NR + 1) / 2); printf "consoles %4d: NextBest p50 %s ms, p99 %s ms (median of %d runs by p99), spike p99 %s ms, server CPU %s ms, view %s ms\n", n, p50[m], p99[m], NR, sp[m], cpu[m], v[m] }'
+    END { m = int((NR + 1) / 2); printf "%-8s: NextBest p50 %s ms, p99 %s ms (median of %d runs by p99), spike p99 %s ms, server CPU %s ms, view %s ms\n", n, p50[m], p99[m], NR, sp[m], cpu[m], v[m] }'
 done

@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * N open consoles as the server sees them: each asks {@code /api/view} once a second, as the page does (the next
  * request one second after the previous answer), starts spread over the first second. Runs for the given seconds,
  * then prints requests, errors and the view's latency. The browsers' own rendering is not simulated: it runs on
- * the supervisors' machines, not the server's.
- * {@code java -cp bench/target/benchmarks.jar dev.triage.bench.ConsolePollers HOST:PORT CONSOLES SECONDS}
+ * the supervisors' machines, not the server's. With {@code --control}, the pollers fetch one real view from the server,
+ * then poll a copy of it served from their own JVM (the JDK's HTTP server, as Triage's): the same client and HTTP
+ * work on this machine with none of it in the Triage process, to tell the server's cost from the machine's.
+ * {@code java -cp bench/target/benchmarks.jar dev.triage.bench.ConsolePollers HOST:PORT CONSOLES SECONDS [--control]}
  */
 public final class ConsolePollers
 {
@@ -28,15 +30,35 @@ public final class ConsolePollers
 
     public static void main(final String[] args) throws Exception
     {
-        if (args.length != 3)
+        if (args.length < 3 || args.length > 4 || args.length == 4 && !args[3].equals("--control"))
         {
-            System.err.println("usage: ConsolePollers HOST:METRICS_PORT CONSOLES SECONDS");
+            System.err.println("usage: ConsolePollers HOST:METRICS_PORT CONSOLES SECONDS [--control]");
             System.exit(2);
         }
-        final URI view = URI.create("http://" + args[0] + "/api/view");
         final int consoles = Integer.parseInt(args[1]);
         final long seconds = Long.parseLong(args[2]);
         final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+        URI view = URI.create("http://" + args[0] + "/api/view");
+        if (args.length == 4)
+        {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+            final byte[] copy = http.send(HttpRequest.newBuilder(view).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+            final com.sun.net.httpserver.HttpServer own = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            own.setExecutor(Executors.newFixedThreadPool(4));
+            own.createContext("/api/view", exchange ->
+            {
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, copy.length);
+                try (var out = exchange.getResponseBody())
+                {
+                    out.write(copy);
+                }
+            });
+            own.start();
+            view = URI.create("http://127.0.0.1:" + own.getAddress().getPort() + "/api/view");
+        }
+        final URI target = view;
         final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         final Histogram latencyUs = new Histogram(60_000_000L, 3);
         final AtomicLong errors = new AtomicLong();
@@ -53,7 +75,7 @@ public final class ConsolePollers
                         return;
                     }
                     final long startNs = System.nanoTime();
-                    http.sendAsync(HttpRequest.newBuilder(view).timeout(Duration.ofSeconds(10)).build(),
+                    http.sendAsync(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10)).build(),
                         HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) ->
                         {
                             if (failure != null || response.statusCode() != 200)
@@ -72,8 +94,8 @@ public final class ConsolePollers
         timer.awaitTermination(seconds + 2, TimeUnit.SECONDS);
         synchronized (latencyUs)
         {
-            System.out.printf(Locale.ROOT, "consoles %d: %d views in %d s (%.1f/s), %d errors, view latency p50 %.2f ms p99 %.2f ms%n",
-                consoles, latencyUs.getTotalCount(), seconds, latencyUs.getTotalCount() / (double)seconds, errors.get(),
+            System.out.printf(Locale.ROOT, "consoles %d%s: %d views in %d s (%.1f/s), %d errors, view latency p50 %.2f ms p99 %.2f ms%n",
+                consoles, args.length == 4 ? " (control: served by the pollers' own JVM)" : "", latencyUs.getTotalCount(), seconds, latencyUs.getTotalCount() / (double)seconds, errors.get(),
                 latencyUs.getValueAtPercentile(50) / 1000.0, latencyUs.getValueAtPercentile(99) / 1000.0);
         }
         System.exit(0);
