@@ -55,6 +55,8 @@ final class RunTracker
     private final long depthEveryMs;
     private long nextDepthMs = Long.MIN_VALUE;
     final List<long[]> depth = new ArrayList<>();
+    /** Assigned within the command that opened it (a waiting agent took it at once): seen before the open is tracked. */
+    private final Map<String, Long> assignedWhileOpening = new java.util.HashMap<>();
 
     RunTracker(final String name, final long fromMs, final long toMs, final long depthEveryMs)
     {
@@ -64,12 +66,21 @@ final class RunTracker
         this.depthEveryMs = Math.max(1, depthEveryMs);
     }
 
+    /** Before a recorded command is applied: what the previous one stashed no longer applies. */
+    void beforeCommand()
+    {
+        assignedWhileOpening.clear();
+    }
+
     /** An OPEN (or REOPEN) succeeded at {@code nowMs}: track the conversation if opened in the window, first time only. */
     void onOpened(final TriageBook book, final String id, final long nowMs, final String skills)
     {
+        final Long assignedAt = assignedWhileOpening.remove(id);
         if (nowMs >= fromMs && nowMs < toMs && !conversations.containsKey(id))
         {
-            conversations.put(id, new Tracked(book.conversation(id), skills));
+            final Tracked t = new Tracked(book.conversation(id), skills);
+            t.firstAssignedMs = assignedAt == null ? -1 : assignedAt;
+            conversations.put(id, t);
         }
     }
 
@@ -82,7 +93,11 @@ final class RunTracker
         assignmentsByAgent.merge(agentId, 1L, Long::sum);
         newestFirstAnswers += ageUnits < 0 ? 1 : 0;
         final Tracked t = conversations.get(conversationId);
-        if (t != null && t.firstAssignedMs < 0)
+        if (t == null)
+        {
+            assignedWhileOpening.putIfAbsent(conversationId, nowMs);
+        }
+        else if (t.firstAssignedMs < 0)
         {
             t.firstAssignedMs = nowMs;
         }

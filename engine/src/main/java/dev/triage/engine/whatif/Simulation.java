@@ -87,6 +87,7 @@ final class Simulation implements DecisionListener
         {
             lastWaitByAgent.put(recorded.agentId, recorded.maxWaitMs);
         }
+        tracker.beforeCommand();
         final ResultCode result = apply(c, t);
         if ((type == CommandType.OPEN || type == CommandType.REOPEN) && result == ResultCode.OK)
         {

@@ -101,6 +101,7 @@ public final class WhatIf
                             recording.opened(command.conversationId, skills);
                         }
                         reply.reset();
+                        recorded[0].beforeCommand();
                         command.reply = command.type == CommandType.NEXT_BEST ? null : reply;
                         book.apply(command);
                         final ResultCode result = command.reply == null ? null : reply.result;

@@ -57,6 +57,9 @@ class WhatIfTest
         // The scenario's agents do what the model assumes (ask when done, handling travels with the conversation),
         // so the baseline re-makes the recorded decisions: the model's error here is zero.
         final WhatIfResult r = run(busyDay(2), p -> p);
+        assertEquals(0, r.recorded().waits().get("all").unassigned(), "the day drains: every conversation was assigned, " +
+            "also those a waiting agent took the moment they opened");
+        assertTrue(r.recorded().waits().get("all").p50() < 600_000, "agents keep up: " + r.recorded().waits().get("all"));
         assertEquals(r.recorded().waits(), r.baseline().waits());
         assertEquals(0, r.modelError().medianAbsoluteWaitErrorMs());
         assertEquals(r.recorded().assignmentsPerAgent(), r.baseline().assignmentsPerAgent());
