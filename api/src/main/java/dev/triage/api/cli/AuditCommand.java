@@ -126,7 +126,7 @@ final class AuditCommand implements Callable<Integer>
         return sb.toString();
     }
 
-    private static long instant(final String value, final long otherwise)
+    static long instant(final String value, final long otherwise)
     {
         if (value == null)
         {

@@ -375,10 +375,26 @@ final class ClientCommands
     @Command(name = "get", description = "Show the policy in force.")
     static final class PolicyGet extends ClientCommand
     {
+        @Option(names = "--json", description = "the policy alone as JSON, every field named as in triage.proto (a valid 'whatif --policy' file)")
+        boolean json;
+
         @Override
         void run(final TriageClient triage)
         {
             final PolicyReply r = await(triage.getPolicy());
+            if (json)
+            {
+                try
+                {
+                    out.println(com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames()
+                        .alwaysPrintFieldsWithNoPresence().print(r.getPolicy()));
+                }
+                catch (final com.google.protobuf.InvalidProtocolBufferException e)
+                {
+                    throw new IllegalStateException(e);
+                }
+                return;
+            }
             out.println("version " + r.getVersion());
             out.print(TextFormat.printer().printToString(r.getPolicy()));
         }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
         ClientCommands.Snapshot.class,
         ClientCommands.PolicyCommand.class,
         AuditCommand.class,
+        WhatIfCommand.class,
         ReplayCommand.class,
         JournalCommand.class,
         TokenCommand.class

@@ -22,14 +22,16 @@ final class Recording implements DecisionListener
     static final class Handling
     {
         final String skills;
+        final String agentId;
         final long assignedAtMs;
         long ackDelayMs = -1;
         long endDelayMs = -1;
         CommandType endKind;
 
-        Handling(final String skills, final long assignedAtMs)
+        Handling(final String skills, final String agentId, final long assignedAtMs)
         {
             this.skills = skills;
+            this.agentId = agentId;
             this.assignedAtMs = assignedAtMs;
         }
     }
@@ -40,6 +42,10 @@ final class Recording implements DecisionListener
     private final LongHashSet agentEnds = new LongHashSet();
     private final Map<String, long[]> medianBySkills = new HashMap<>();
     private long[] medianOverall = { -1, -1 };
+    private final Map<String, Long> lastEndByAgent = new HashMap<>();
+    private final Map<String, List<Long>> turnarounds = new HashMap<>();
+    private final Map<String, Long> turnaroundByAgent = new HashMap<>();
+    private final Map<String, Long> lastAskByAgent = new HashMap<>();
     RunTracker tracker;
 
     void opened(final String conversationId, final String skills)
@@ -50,7 +56,7 @@ final class Recording implements DecisionListener
     @Override
     public void onAssigned(final Cause cause, final long sequence, final long nowMs, final Reply r)
     {
-        final Handling h = new Handling(skillsOf.getOrDefault(r.conversationId, ""), nowMs);
+        final Handling h = new Handling(skillsOf.getOrDefault(r.conversationId, ""), r.agentId, nowMs);
         byConversation.computeIfAbsent(r.conversationId, id -> new ArrayList<>()).add(h);
         open.put(r.conversationId, h);
         tracker.onAssigned(r.conversationId, r.agentId, nowMs, r.ageUnits);
@@ -60,7 +66,11 @@ final class Recording implements DecisionListener
     public void onReturned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
     {
         // Lease expiry or the agent going offline: no end the simulations replay (they expire or go offline themselves).
-        open.remove(conversationId);
+        // A RELEASE is told here first, inside its command: ended() closes that handling, with its delay.
+        if (cause != Cause.RELEASED)
+        {
+            open.remove(conversationId);
+        }
     }
 
     /** A recorded ACK of an assigned conversation succeeded. */
@@ -81,8 +91,36 @@ final class Recording implements DecisionListener
         {
             h.endDelayMs = nowMs - h.assignedAtMs;
             h.endKind = kind;
+            lastEndByAgent.put(h.agentId, nowMs);
         }
         agentEnds.add(sequence);
+    }
+
+    /** A recorded NEXT_BEST: the time since the agent's last end is its turnaround (the client's own time). */
+    void asked(final String agentId, final long nowMs)
+    {
+        lastAskByAgent.put(agentId, nowMs);
+        final Long end = lastEndByAgent.remove(agentId);
+        if (end != null)
+        {
+            turnarounds.computeIfAbsent(agentId, a -> new ArrayList<>()).add(nowMs - end);
+        }
+    }
+
+    /**
+     * @return the agent's median recorded time from ending a conversation to asking again, 0 if never seen.
+     */
+    long turnaroundMs(final String agentId)
+    {
+        return turnaroundByAgent.getOrDefault(agentId, 0L);
+    }
+
+    /**
+     * @return when the agent last asked for work in the recording (after that it had stopped working), or -1.
+     */
+    long lastAskMs(final String agentId)
+    {
+        return lastAskByAgent.getOrDefault(agentId, -1L);
     }
 
     /** A recorded ACK is the agent's too: the simulations time their own. */
@@ -107,6 +145,7 @@ final class Recording implements DecisionListener
             all.add(h);
         }));
         bySkills.forEach((skills, list) -> medianBySkills.put(skills, medians(list)));
+        turnarounds.forEach((agent, list) -> turnaroundByAgent.put(agent, median(list.stream().mapToLong(Long::longValue).toArray())));
         medianOverall = medians(all);
     }
 

@@ -16,8 +16,12 @@ import java.util.PriorityQueue;
  * One simulated run: a book fed the recording's inputs (arrivals, updates, customer replies, reopens, agents and
  * their status, policy changes, each NEXT_BEST when it really came) while the agents' own actions on what they hold
  * (acknowledge, reply, resolve, release) are replayed by delay from the simulation's assignments: a conversation's
- * handling travels with the conversation. After ending one, the agent asks again (waiting as its last recorded
- * NEXT_BEST did). Timers fire at their deadlines. Deterministic: engine time only, events ordered by (time, arrival).
+ * handling travels with the conversation. After an end the agent asks again after its median recorded turnaround (its
+ * client's time from an end to the next ask), unless the recording shows it had stopped asking for work by then (its
+ * last recorded NEXT_BEST is earlier: it left). An agent's every ask waits as long as its longest recorded NEXT_BEST did
+ * (agents that ask at once and long-poll after an empty answer wait for work): after ending a conversation, and when
+ * the recording asked, unless the simulated agent is already waiting (a recorded ask there belongs to the recording's
+ * timeline, not the simulation's, and would cut the simulated wait short). Timers fire at their deadlines. Deterministic: engine time only, events ordered by (time, arrival).
  */
 final class Simulation implements DecisionListener
 {
@@ -35,7 +39,7 @@ final class Simulation implements DecisionListener
     private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
         a.atMs != b.atMs ? Long.compare(a.atMs, b.atMs) : Long.compare(a.order, b.order));
     private final Map<String, Integer> assignments = new HashMap<>();
-    private final Map<String, Long> lastWaitByAgent = new HashMap<>();
+    private final Map<String, Long> longestWaitByAgent = new HashMap<>();
     private final Reply reply = new Reply(null);
     private final Map<String, String> skillsOf;
     private long order;
@@ -85,7 +89,12 @@ final class Simulation implements DecisionListener
         c.reply = null;
         if (type == CommandType.NEXT_BEST)
         {
-            lastWaitByAgent.put(recorded.agentId, recorded.maxWaitMs);
+            final long wait = longestWaitByAgent.merge(recorded.agentId, recorded.maxWaitMs, Math::max);
+            if (book.agent(recorded.agentId) != null && book.agent(recorded.agentId).parked())
+            {
+                return;
+            }
+            c.maxWaitMs = wait;
         }
         tracker.beforeCommand();
         final ResultCode result = apply(c, t);
@@ -142,9 +151,15 @@ final class Simulation implements DecisionListener
             case END ->
             {
                 apply(Command.byAgent(e.endKind, e.agentId, e.conversationId), e.atMs);
-                events.add(new Event(e.atMs, order++, Kind.ASK, null, e.agentId, 0, null));
+                events.add(new Event(e.atMs + recording.turnaroundMs(e.agentId), order++, Kind.ASK, null, e.agentId, 0, null));
             }
-            case ASK -> apply(Command.nextBest(e.agentId, lastWaitByAgent.getOrDefault(e.agentId, 0L)), e.atMs);
+            case ASK ->
+            {
+                if (e.atMs <= recording.lastAskMs(e.agentId))
+                {
+                    apply(Command.nextBest(e.agentId, longestWaitByAgent.getOrDefault(e.agentId, 0L)), e.atMs);
+                }
+            }
         }
     }
 

@@ -180,6 +180,7 @@ public final class WhatIf
                     recording.ended(command.conversationId, command.type, book.nowMs(), command.sequence);
                 }
             }
+            case NEXT_BEST -> recording.asked(command.agentId, book.nowMs());
             case UPSERT_AGENT ->
             {
                 if (result == ResultCode.OK)

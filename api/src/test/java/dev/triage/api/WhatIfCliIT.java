@@ -1,0 +1,134 @@
+package dev.triage.api;
+
+import dev.triage.api.cli.TriageCli;
+import dev.triage.engine.fixture.RecordedScenario;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code triage whatif} from the command line: the golden report of a small fixed journal, the policy file that
+ * {@code policy get --json} prints, the HTML report, and each bad input with exit 2 and a message naming it.
+ */
+class WhatIfCliIT
+{
+    /** Regenerate the golden file: -Dtriage.whatif.golden=write. */
+    private static final Path GOLDEN = Path.of("src/test/resources/whatif/golden.json");
+
+    @TempDir
+    Path dir;
+
+    private Path smallDay()
+    {
+        final Path journal = dir.resolve("journal");
+        RecordedScenario.write(journal, new RecordedScenario.Settings(42, 200, 5, 0, 3, 60_000, false, null));
+        return journal;
+    }
+
+    @Test
+    void shouldPrintTheGoldenReportOfASmallFixedJournal() throws Exception
+    {
+        final Path journal = smallDay();
+        final Run run = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
+            "--set", "age_points_per_minute=4", "--json", "--out", dir.resolve("report").toString());
+        assertEquals(0, run.exit, run.err);
+        if ("write".equals(System.getProperty("triage.whatif.golden")))
+        {
+            Files.createDirectories(GOLDEN.getParent());
+            Files.writeString(GOLDEN, run.out, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(GOLDEN, StandardCharsets.UTF_8), run.out,
+            "the same journal and policy give the same bytes (regenerate with -Dtriage.whatif.golden=write after a deliberate change)");
+        assertEquals(run.out.strip(), Files.readString(dir.resolve("report/whatif.json")).strip());
+        final String html = Files.readString(dir.resolve("report/whatif.html"));
+        assertTrue(html.contains("data:image/png;base64,") && html.contains("Queue depth over time"), "charts inlined");
+        final Run again = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
+            "--set", "age_points_per_minute=4", "--json");
+        assertEquals(run.out, again.out, "deterministic");
+    }
+
+    @Test
+    void shouldTakeWhatPolicyGetJsonPrintsAsAPolicyFile() throws Exception
+    {
+        final Path journal = smallDay();
+        try (ServerFixture f = new ServerFixture())
+        {
+            final Run get = execute("policy", "get", "--json", "--server", "127.0.0.1:" + f.server.port());
+            assertEquals(0, get.exit, get.err);
+            assertTrue(get.out.contains("\"age_points_per_minute\": \"2\""), get.out);
+            final Path file = dir.resolve("policy.json");
+            Files.writeString(file, get.out.replace("\"high_points\": \"300\"", "\"high_points\": \"5000\""));
+            final Run run = execute("whatif", "--journal", journal.toString(), "--policy", file.toString());
+            assertEquals(0, run.exit, run.err);
+            assertTrue(run.out.contains("candidate: high_points 300 -> 5000"), run.out);
+            assertTrue(run.out.contains("model error (baseline vs recorded)"), run.out);
+        }
+    }
+
+    @Test
+    void shouldRefuseBadInputNamingTheProblem() throws Exception
+    {
+        final Path journal = smallDay();
+        final Path unknownField = dir.resolve("unknown.json");
+        Files.writeString(unknownField, "{\"hgih_points\": 5}");
+        final Path outOfRange = dir.resolve("range.json");
+        Files.writeString(outOfRange, "{\"age_points_per_minute\": -3}");
+        assertRefused("hgih_points", "whatif", "--journal", journal.toString(), "--policy", unknownField.toString());
+        assertRefused("agePointsPerMinute must be in 0..", "whatif", "--journal", journal.toString(), "--policy", outOfRange.toString());
+        assertRefused("no policy field 'agepoints'", "whatif", "--journal", journal.toString(), "--set", "agepoints=3");
+        assertRefused("'fast' is not a value for lease_ms", "whatif", "--journal", journal.toString(), "--set", "lease_ms=fast");
+        assertRefused("must be before --to", "whatif", "--journal", journal.toString(), "--set", "lease_ms=1000",
+            "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z");
+        assertRefused("name a candidate policy", "whatif", "--journal", journal.toString());
+        assertRefused("no journal at", "whatif", "--journal", dir.resolve("nothing").toString(), "--set", "lease_ms=1000");
+        assertRefused("has no command before", "whatif", "--journal", journal.toString(), "--set", "lease_ms=1000",
+            "--to", "2000-01-01T00:00:00Z");
+        Files.writeString(journal.resolve("engine.properties"), "retainResolved=banana\n");
+        assertRefused("engine.properties", "whatif", "--journal", journal.toString(), "--set", "lease_ms=1000");
+    }
+
+    private static void assertRefused(final String text, final String... args)
+    {
+        final Run run = execute(args);
+        assertEquals(2, run.exit, run.out + run.err);
+        assertTrue(run.err.contains(text), run.err);
+    }
+
+    private static Run execute(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream oldOut = System.out;
+        final PrintStream oldErr = System.err;
+        final StringWriter parseErr = new StringWriter();
+        try
+        {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            final CommandLine cl = TriageCli.commandLine();
+            cl.setErr(new PrintWriter(parseErr, true));
+            final int exit = cl.execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8) + parseErr);
+        }
+        finally
+        {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private record Run(int exit, String out, String err)
+    {
+    }
+}
