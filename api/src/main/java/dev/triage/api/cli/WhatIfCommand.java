@@ -87,9 +87,18 @@ final class WhatIfCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException(e.getMessage());
         }
+        final boolean[] progressed = new boolean[1];
         final WhatIfResult result = WhatIf.run(journal, settings, new WhatIf.Options(fromMs, toMs,
             recorded -> candidate(recorded, policyJson),
-            read -> stderr.printf(Locale.ROOT, "\rwhatif: %,d commands read", read)));
+            read ->
+            {
+                progressed[0] = true;
+                stderr.printf(Locale.ROOT, "\rwhatif: %,d records read (the journal is read twice)", read);
+            }));
+        if (progressed[0])
+        {
+            stderr.println();
+        }
         final String text = WhatIfReport.json(result);
         if (out != null)
         {

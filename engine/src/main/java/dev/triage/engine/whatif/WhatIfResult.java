@@ -126,26 +126,41 @@ public record WhatIfResult(
         final Run r = run(recorded, toMs, recordedPolicy);
         final Run b = run(baseline.tracker, toMs, recordedPolicy);
         final Run c = run(candidate.tracker, toMs, candidatePolicy);
-        final List<Changed> changed = new ArrayList<>();
-        final List<Long> errors = new ArrayList<>();
+        // The most changed, kept in a bounded heap whose head is the least changed of those kept.
+        final Comparator<Changed> mostFirst = Comparator.comparingLong((Changed x) -> -Math.abs(x.candidateWaitMs - x.baselineWaitMs))
+            .thenComparing(Changed::id);
+        final java.util.PriorityQueue<Changed> kept = new java.util.PriorityQueue<>(MOST_CHANGED + 1, mostFirst.reversed());
+        final long[] errors = new long[baseline.tracker.conversations.size()];
+        int errorCount = 0;
         for (final RunTracker.Tracked base : baseline.tracker.conversations.values())
         {
             final RunTracker.Tracked cand = candidate.tracker.conversations.get(base.id);
             final RunTracker.Tracked rec = recorded.conversations.get(base.id);
+            final long baseWait = base.waitMs(toMs);
             final long recordedWait = rec == null ? -1 : rec.waitMs(toMs);
             if (cand != null)
             {
-                changed.add(new Changed(base.id, base.urgency, base.impact, base.waitMs(toMs), cand.waitMs(toMs), recordedWait));
+                final long candWait = cand.waitMs(toMs);
+                if (kept.size() < MOST_CHANGED || Math.abs(candWait - baseWait) >= Math.abs(kept.peek().candidateWaitMs - kept.peek().baselineWaitMs))
+                {
+                    kept.add(new Changed(base.id, base.urgency, base.impact, baseWait, candWait, recordedWait));
+                    if (kept.size() > MOST_CHANGED)
+                    {
+                        kept.poll();
+                    }
+                }
             }
             if (rec != null)
             {
-                errors.add(Math.abs(base.waitMs(toMs) - recordedWait));
+                errors[errorCount++] = Math.abs(baseWait - recordedWait);
             }
         }
-        changed.sort(Comparator.comparingLong((Changed x) -> -Math.abs(x.candidateWaitMs - x.baselineWaitMs)).thenComparing(Changed::id));
+        final List<Changed> changed = new ArrayList<>(kept);
+        changed.sort(mostFirst);
         final Map<String, Long> p50Error = new LinkedHashMap<>();
         b.waits.forEach((group, waits) -> p50Error.put(group, waits.p50 - r.waits.get(group).p50));
-        final long[] e = errors.stream().mapToLong(Long::longValue).sorted().toArray();
+        final long[] e = Arrays.copyOf(errors, errorCount);
+        Arrays.sort(e);
         return new WhatIfResult(fromMs, toMs, commands, recordedPolicy, candidatePolicy, r, b, c,
             List.copyOf(changed.subList(0, Math.min(MOST_CHANGED, changed.size()))),
             new ModelError(e.length == 0 ? 0 : e[(e.length - 1) / 2], p50Error),
