@@ -7,12 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,7 +56,7 @@ class CliIT
     @Test
     void shouldRunTheDemo()
     {
-        final Run demo = execute("demo", "--seconds", "3");
+        final CliRun demo = execute("demo", "--seconds", "3");
         assertEquals(0, demo.exit, demo.err);
         assertTrue(demo.out.contains("OUTAGE: 150 customers"), demo.out);
         assertTrue(demo.out.contains(" takes "), demo.out);
@@ -72,20 +66,20 @@ class CliIT
     @Test
     void shouldPrintTheServersErrorAndExitNonZero()
     {
-        final Run run = run("resolve", "--id", "nope");
+        final CliRun run = run("resolve", "--id", "nope");
         assertEquals(1, run.exit);
         assertTrue(run.err.contains("error: NOT_FOUND: no such conversation"), run.err);
-        final Run invalid = run("open", "--id", "C-1", "--urgency", "high", "--impact", "0");
+        final CliRun invalid = run("open", "--id", "C-1", "--urgency", "high", "--impact", "0");
         assertEquals(1, invalid.exit);
         assertTrue(invalid.err.contains("impact: must be 1..1000000000"), invalid.err);
-        final Run badUrgency = run("open", "--id", "C-1", "--urgency", "sometimes");
+        final CliRun badUrgency = run("open", "--id", "C-1", "--urgency", "sometimes");
         assertEquals(2, badUrgency.exit);
         assertTrue(badUrgency.err.contains("urgency must be low, normal, high, urgent or critical"), badUrgency.err);
     }
 
     private String assertOk(final String... args)
     {
-        final Run run = run(args);
+        final CliRun run = run(args);
         assertEquals(0, run.exit, run.err);
         return run.out;
     }
@@ -98,7 +92,7 @@ class CliIT
         {
             final String name = sub.getCommandSpec().qualifiedName();
             final String path = name.equals("triage") ? "" : name.substring("triage ".length()) + " ";
-            final Run help = execute((path + "--help").split(" "));
+            final CliRun help = execute((path + "--help").split(" "));
             assertEquals(0, help.exit, name + ": " + help.err);
             assertTrue(help.out.startsWith("Usage: " + name), name + ": " + help.out);
             for (final picocli.CommandLine.Model.OptionSpec option : sub.getCommandSpec().options())
@@ -113,11 +107,11 @@ class CliIT
     void shouldRefuseAPolicySetThatChangesNothing()
     {
         final String before = assertOk("policy", "get");
-        final Run none = run("policy", "set");
+        final CliRun none = run("policy", "set");
         assertEquals(2, none.exit, none.out + none.err);
         assertTrue(none.err.contains("policy set changes nothing"), none.err);
         final String current = before.lines().filter(l -> l.startsWith("lease_ms")).findFirst().orElseThrow();
-        final Run same = run("policy", "set", "--lease", current.substring(current.indexOf(':') + 1).trim() + "ms");
+        final CliRun same = run("policy", "set", "--lease", current.substring(current.indexOf(':') + 1).trim() + "ms");
         assertEquals(2, same.exit, same.out + same.err);
         assertEquals(before, assertOk("policy", "get"), "no new version was journaled");
     }
@@ -144,14 +138,14 @@ class CliIT
             }
         }
         dev.triage.engine.fixture.JournalFiles.rewriteHeader(journal, "MIDMARKER", header -> 0);
-        final Run refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        final CliRun refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
             () -> execute("serve", "--journal", journal.toString(), "--port", "0", "--metrics-port", "-1"));
         assertEquals(1, refused.exit, refused.err);
         assertTrue(refused.err.startsWith("error: journal ") && refused.err.contains("records follow it"), refused.err);
         assertEquals(1, refused.err.strip().lines().count(), "one line: " + refused.err);
     }
 
-    private Run run(final String... args)
+    private CliRun run(final String... args)
     {
         final String[] full = new String[args.length + 2];
         System.arraycopy(args, 0, full, 0, args.length);
@@ -161,30 +155,8 @@ class CliIT
         return execute(full);
     }
 
-    private Run execute(final String... full)
+    private static CliRun execute(final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final PrintStream oldOut = System.out;
-        final PrintStream oldErr = System.err;
-        final StringWriter parseErr = new StringWriter();
-        try
-        {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            final CommandLine cl = TriageCli.commandLine();
-            cl.setErr(new PrintWriter(parseErr, true));
-            final int exit = cl.execute(full);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8) + parseErr);
-        }
-        finally
-        {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private record Run(int exit, String out, String err)
-    {
+        return CliRun.execute(args);
     }
 }

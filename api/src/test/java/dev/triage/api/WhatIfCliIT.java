@@ -1,15 +1,9 @@
 package dev.triage.api;
 
-import dev.triage.api.cli.TriageCli;
 import dev.triage.engine.fixture.RecordedScenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +34,7 @@ class WhatIfCliIT
     void shouldPrintTheGoldenReportOfASmallFixedJournal() throws Exception
     {
         final Path journal = smallDay();
-        final Run run = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
+        final CliRun run = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
             "--set", "age_points_per_minute=4", "--json", "--out", dir.resolve("report").toString());
         assertEquals(0, run.exit, run.err);
         if ("write".equals(System.getProperty("triage.whatif.golden")))
@@ -53,7 +47,7 @@ class WhatIfCliIT
         assertEquals(run.out.strip(), Files.readString(dir.resolve("report/whatif.json")).strip());
         final String html = Files.readString(dir.resolve("report/whatif.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("Queue depth over time"), "charts inlined");
-        final Run again = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
+        final CliRun again = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
             "--set", "age_points_per_minute=4", "--json");
         assertEquals(run.out, again.out, "deterministic");
     }
@@ -64,12 +58,12 @@ class WhatIfCliIT
         final Path journal = smallDay();
         try (ServerFixture f = new ServerFixture())
         {
-            final Run get = execute("policy", "get", "--json", "--server", "127.0.0.1:" + f.server.port());
+            final CliRun get = execute("policy", "get", "--json", "--server", "127.0.0.1:" + f.server.port());
             assertEquals(0, get.exit, get.err);
             assertTrue(get.out.contains("\"age_points_per_minute\": \"2\""), get.out);
             final Path file = dir.resolve("policy.json");
             Files.writeString(file, get.out.replace("\"high_points\": \"300\"", "\"high_points\": \"5000\""));
-            final Run run = execute("whatif", "--journal", journal.toString(), "--policy", file.toString());
+            final CliRun run = execute("whatif", "--journal", journal.toString(), "--policy", file.toString());
             assertEquals(0, run.exit, run.err);
             assertTrue(run.out.contains("candidate: high_points 300 -> 5000"), run.out);
             assertTrue(run.out.contains("model error (baseline vs recorded)"), run.out);
@@ -100,35 +94,13 @@ class WhatIfCliIT
 
     private static void assertRefused(final String text, final String... args)
     {
-        final Run run = execute(args);
+        final CliRun run = execute(args);
         assertEquals(2, run.exit, run.out + run.err);
         assertTrue(run.err.contains(text), run.err);
     }
 
-    private static Run execute(final String... args)
+    private static CliRun execute(final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final PrintStream oldOut = System.out;
-        final PrintStream oldErr = System.err;
-        final StringWriter parseErr = new StringWriter();
-        try
-        {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            final CommandLine cl = TriageCli.commandLine();
-            cl.setErr(new PrintWriter(parseErr, true));
-            final int exit = cl.execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8) + parseErr);
-        }
-        finally
-        {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private record Run(int exit, String out, String err)
-    {
+        return CliRun.execute(args);
     }
 }
