@@ -57,31 +57,31 @@ class CliIT
     void shouldRunTheDemo()
     {
         final CliRun demo = execute("demo", "--seconds", "3");
-        assertEquals(0, demo.exit, demo.err);
-        assertTrue(demo.out.contains("OUTAGE: 150 customers"), demo.out);
-        assertTrue(demo.out.contains(" takes "), demo.out);
-        assertTrue(demo.out.contains("after 3s: "), demo.out);
+        assertEquals(0, demo.exit(), demo.err());
+        assertTrue(demo.out().contains("OUTAGE: 150 customers"), demo.out());
+        assertTrue(demo.out().contains(" takes "), demo.out());
+        assertTrue(demo.out().contains("after 3s: "), demo.out());
     }
 
     @Test
     void shouldPrintTheServersErrorAndExitNonZero()
     {
         final CliRun run = run("resolve", "--id", "nope");
-        assertEquals(1, run.exit);
-        assertTrue(run.err.contains("error: NOT_FOUND: no such conversation"), run.err);
+        assertEquals(1, run.exit());
+        assertTrue(run.err().contains("error: NOT_FOUND: no such conversation"), run.err());
         final CliRun invalid = run("open", "--id", "C-1", "--urgency", "high", "--impact", "0");
-        assertEquals(1, invalid.exit);
-        assertTrue(invalid.err.contains("impact: must be 1..1000000000"), invalid.err);
+        assertEquals(1, invalid.exit());
+        assertTrue(invalid.err().contains("impact: must be 1..1000000000"), invalid.err());
         final CliRun badUrgency = run("open", "--id", "C-1", "--urgency", "sometimes");
-        assertEquals(2, badUrgency.exit);
-        assertTrue(badUrgency.err.contains("urgency must be low, normal, high, urgent or critical"), badUrgency.err);
+        assertEquals(2, badUrgency.exit());
+        assertTrue(badUrgency.err().contains("urgency must be low, normal, high, urgent or critical"), badUrgency.err());
     }
 
     private String assertOk(final String... args)
     {
         final CliRun run = run(args);
-        assertEquals(0, run.exit, run.err);
-        return run.out;
+        assertEquals(0, run.exit(), run.err());
+        return run.out();
     }
 
     @Test
@@ -93,8 +93,8 @@ class CliIT
             final String name = sub.getCommandSpec().qualifiedName();
             final String path = name.equals("triage") ? "" : name.substring("triage ".length()) + " ";
             final CliRun help = execute((path + "--help").split(" "));
-            assertEquals(0, help.exit, name + ": " + help.err);
-            assertTrue(help.out.startsWith("Usage: " + name), name + ": " + help.out);
+            assertEquals(0, help.exit(), name + ": " + help.err());
+            assertTrue(help.out().startsWith("Usage: " + name), name + ": " + help.out());
             for (final picocli.CommandLine.Model.OptionSpec option : sub.getCommandSpec().options())
             {
                 assertTrue(option.description().length > 0 && !option.description()[0].isBlank(),
@@ -108,11 +108,11 @@ class CliIT
     {
         final String before = assertOk("policy", "get");
         final CliRun none = run("policy", "set");
-        assertEquals(2, none.exit, none.out + none.err);
-        assertTrue(none.err.contains("policy set changes nothing"), none.err);
+        assertEquals(2, none.exit(), none.out() + none.err());
+        assertTrue(none.err().contains("policy set changes nothing"), none.err());
         final String current = before.lines().filter(l -> l.startsWith("lease_ms")).findFirst().orElseThrow();
         final CliRun same = run("policy", "set", "--lease", current.substring(current.indexOf(':') + 1).trim() + "ms");
-        assertEquals(2, same.exit, same.out + same.err);
+        assertEquals(2, same.exit(), same.out() + same.err());
         assertEquals(before, assertOk("policy", "get"), "no new version was journaled");
     }
 
@@ -140,9 +140,9 @@ class CliIT
         dev.triage.engine.fixture.JournalFiles.rewriteHeader(journal, "MIDMARKER", header -> 0);
         final CliRun refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
             () -> execute("serve", "--journal", journal.toString(), "--port", "0", "--metrics-port", "-1"));
-        assertEquals(1, refused.exit, refused.err);
-        assertTrue(refused.err.startsWith("error: journal ") && refused.err.contains("records follow it"), refused.err);
-        assertEquals(1, refused.err.strip().lines().count(), "one line: " + refused.err);
+        assertEquals(1, refused.exit(), refused.err());
+        assertTrue(refused.err().startsWith("error: journal ") && refused.err().contains("records follow it"), refused.err());
+        assertEquals(1, refused.err().strip().lines().count(), "one line: " + refused.err());
     }
 
     private CliRun run(final String... args)

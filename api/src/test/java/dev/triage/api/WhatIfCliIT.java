@@ -36,20 +36,20 @@ class WhatIfCliIT
         final Path journal = smallDay();
         final CliRun run = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
             "--set", "age_points_per_minute=4", "--json", "--out", dir.resolve("report").toString());
-        assertEquals(0, run.exit, run.err);
+        assertEquals(0, run.exit(), run.err());
         if ("write".equals(System.getProperty("triage.whatif.golden")))
         {
             Files.createDirectories(GOLDEN.getParent());
-            Files.writeString(GOLDEN, run.out, StandardCharsets.UTF_8);
+            Files.writeString(GOLDEN, run.out(), StandardCharsets.UTF_8);
         }
-        assertEquals(Files.readString(GOLDEN, StandardCharsets.UTF_8), run.out,
+        assertEquals(Files.readString(GOLDEN, StandardCharsets.UTF_8), run.out(),
             "the same journal and policy give the same bytes (regenerate with -Dtriage.whatif.golden=write after a deliberate change)");
-        assertEquals(run.out.strip(), Files.readString(dir.resolve("report/whatif.json")).strip());
+        assertEquals(run.out().strip(), Files.readString(dir.resolve("report/whatif.json")).strip());
         final String html = Files.readString(dir.resolve("report/whatif.html"));
         assertTrue(html.contains("data:image/png;base64,") && html.contains("Queue depth over time"), "charts inlined");
         final CliRun again = execute("whatif", "--journal", journal.toString(), "--set", "high_points=2000",
             "--set", "age_points_per_minute=4", "--json");
-        assertEquals(run.out, again.out, "deterministic");
+        assertEquals(run.out(), again.out(), "deterministic");
     }
 
     @Test
@@ -59,14 +59,14 @@ class WhatIfCliIT
         try (ServerFixture f = new ServerFixture())
         {
             final CliRun get = execute("policy", "get", "--json", "--server", "127.0.0.1:" + f.server.port());
-            assertEquals(0, get.exit, get.err);
-            assertTrue(get.out.contains("\"age_points_per_minute\": \"2\""), get.out);
+            assertEquals(0, get.exit(), get.err());
+            assertTrue(get.out().contains("\"age_points_per_minute\": \"2\""), get.out());
             final Path file = dir.resolve("policy.json");
-            Files.writeString(file, get.out.replace("\"high_points\": \"300\"", "\"high_points\": \"5000\""));
+            Files.writeString(file, get.out().replace("\"high_points\": \"300\"", "\"high_points\": \"5000\""));
             final CliRun run = execute("whatif", "--journal", journal.toString(), "--policy", file.toString());
-            assertEquals(0, run.exit, run.err);
-            assertTrue(run.out.contains("candidate: high_points 300 -> 5000"), run.out);
-            assertTrue(run.out.contains("model error (baseline vs recorded)"), run.out);
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().contains("candidate: high_points 300 -> 5000"), run.out());
+            assertTrue(run.out().contains("model error (baseline vs recorded)"), run.out());
         }
     }
 
@@ -95,8 +95,8 @@ class WhatIfCliIT
     private static void assertRefused(final String text, final String... args)
     {
         final CliRun run = execute(args);
-        assertEquals(2, run.exit, run.out + run.err);
-        assertTrue(run.err.contains(text), run.err);
+        assertEquals(2, run.exit(), run.out() + run.err());
+        assertTrue(run.err().contains(text), run.err());
     }
 
     private static CliRun execute(final String... args)
