@@ -1,5 +1,9 @@
 package dev.triage.engine.whatif;
 
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
 import dev.triage.engine.EngineContext;
 import dev.triage.engine.book.BookSnapshot;
 import dev.triage.engine.book.TriageBook;
@@ -46,6 +50,7 @@ public final class WhatIf
     }
 
     private static final long PROGRESS_EVERY = 1 << 18;
+    private static final int RING_SIZE = 1 << 14;
 
     private WhatIf()
     {
@@ -122,7 +127,38 @@ public final class WhatIf
         final long depthEvery = Math.max(1_000, (endMs - fromMs) / 300);
         final Simulation[] sims = new Simulation[2];
         final long[] read = new long[1];
-        // Pass 2: both simulations in one pass, from the same starting book.
+        // Pass 2: both simulations in one pass, from the same starting book, each on its own thread behind one ring
+        // (each sees every command in journal order, so each is as deterministic as on one thread).
+        final Disruptor<Command> ring = new Disruptor<>(Command::new, RING_SIZE, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "whatif-simulation");
+            thread.setDaemon(true);
+            return thread;
+        }, ProducerType.SINGLE, new YieldingWaitStrategy());
+        final Throwable[] failed = new Throwable[1];
+        // A failure is kept and reported after the pass (the ring drains so shutdown() returns).
+        ring.setDefaultExceptionHandler(new ExceptionHandler<>()
+        {
+            @Override
+            public void handleEventException(final Throwable ex, final long sequence, final Command event)
+            {
+                failed[0] = failed[0] == null ? ex : failed[0];
+            }
+
+            @Override
+            public void handleOnStartException(final Throwable ex)
+            {
+                failed[0] = failed[0] == null ? ex : failed[0];
+            }
+
+            @Override
+            public void handleOnShutdownException(final Throwable ex)
+            {
+                failed[0] = failed[0] == null ? ex : failed[0];
+            }
+        });
+        ring.handleEventsWith((command, sequence, endOfBatch) -> sims[0].input(command),
+            (command, sequence, endOfBatch) -> sims[1].input(command));
         try (Journal journal = Journal.readOnly(journalDir))
         {
             Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")), () -> settings.newBook(r -> { }),
@@ -143,10 +179,29 @@ public final class WhatIf
                         {
                             options.progress.accept(span[2] + read[0]);
                         }
-                        sims[0].input(command);
-                        sims[1].input(command);
+                        if (read[0] == 1)
+                        {
+                            ring.start();
+                        }
+                        ring.getRingBuffer().publishEvent((slot, s, journaled) ->
+                        {
+                            slot.copyFrom(journaled);
+                            slot.sequence = journaled.sequence;
+                            slot.reply = null;
+                        }, command);
                     };
                 });
+        }
+        finally
+        {
+            if (read[0] > 0)
+            {
+                ring.shutdown();
+            }
+        }
+        if (failed[0] != null)
+        {
+            throw new IllegalStateException("a simulation failed: " + failed[0], failed[0]);
         }
         sims[0].drainUntil(endMs - 1);
         sims[1].drainUntil(endMs - 1);
