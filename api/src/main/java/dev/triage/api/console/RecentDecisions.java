@@ -55,22 +55,7 @@ public final class RecentDecisions implements Consumer<DecisionRecord>
     @Override
     public synchronized void accept(final DecisionRecord d)
     {
-        final DecisionRecord to = ring[(int)(count++ % CAPACITY)];
-        to.assignment = d.assignment;
-        to.cause = d.cause;
-        to.sequence = d.sequence;
-        to.nowMs = d.nowMs;
-        to.conversationId = d.conversationId;
-        to.agentId = d.agentId;
-        to.scoreUnits = d.scoreUnits;
-        to.urgencyUnits = d.urgencyUnits;
-        to.impactUnits = d.impactUnits;
-        to.ageUnits = d.ageUnits;
-        to.slaUnits = d.slaUnits;
-        to.candidates = d.candidates;
-        to.runnerUpId = d.runnerUpId;
-        to.runnerUpScoreUnits = d.runnerUpScoreUnits;
-        to.waitedMs = d.waitedMs;
+        ring[(int)(count++ % CAPACITY)].copyFrom(d);
     }
 
     /**

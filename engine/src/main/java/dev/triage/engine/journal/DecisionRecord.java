@@ -52,6 +52,31 @@ public final class DecisionRecord
     }
 
     /**
+     * @param other a record to copy (readers that keep decisions past the reply stage copy them, as the slot's is reused).
+     * @return this, holding the same decision.
+     */
+    public DecisionRecord copyFrom(final DecisionRecord other)
+    {
+        assignment = other.assignment;
+        cause = other.cause;
+        sequence = other.sequence;
+        nowMs = other.nowMs;
+        conversationId = other.conversationId;
+        agentId = other.agentId;
+        scoreUnits = other.scoreUnits;
+        urgencyUnits = other.urgencyUnits;
+        impactUnits = other.impactUnits;
+        ageUnits = other.ageUnits;
+        slaUnits = other.slaUnits;
+        candidates = other.candidates;
+        runnerUpId = other.runnerUpId;
+        runnerUpScoreUnits = other.runnerUpScoreUnits;
+        waitedMs = other.waitedMs;
+        policyVersion = other.policyVersion;
+        return this;
+    }
+
+    /**
      * @return this, holding a conversation's return to the queue from an agent.
      */
     public DecisionRecord returned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
