@@ -71,6 +71,26 @@ class WhatIfCliIT
     }
 
     @Test
+    void shouldReadARunningServersJournalWithoutDisturbingIt() throws Exception
+    {
+        final Path live = dir.resolve("live");
+        try (ServerFixture f = new ServerFixture(new dev.triage.engine.EngineContext().journalDir(live), null))
+        {
+            ConsoleIT.outage(f.stub());
+            final CliRun run = execute("whatif", "--journal", live.toString(), "--set", "urgent_points=0", "--json");
+            assertEquals(0, run.exit(), run.err());
+            final com.google.gson.JsonObject report = com.google.gson.JsonParser.parseString(run.out()).getAsJsonObject();
+            assertEquals(5, report.getAsJsonObject("recorded").getAsJsonObject("waitBeforeFirstAssignment")
+                .getAsJsonObject("all").get("conversations").getAsLong(), "the five conversations the server took");
+            assertEquals(1, report.getAsJsonObject("recorded").getAsJsonObject("fairness").getAsJsonObject("assignmentsPerAgent")
+                .get("ann").getAsLong(), "ann's claim of o1");
+            f.stub().open(TriageServiceIT.open("after-whatif", dev.triage.proto.v1.Urgency.LOW, 1, ""));
+            assertEquals(5, f.stub().stats(dev.triage.proto.v1.StatsRequest.getDefaultInstance()).getOpen(),
+                "the server goes on: o2, o3, c1, n1 and the new one are open");
+        }
+    }
+
+    @Test
     void shouldRefuseBadInputNamingTheProblem() throws Exception
     {
         final Path journal = smallDay();
