@@ -160,6 +160,43 @@ class ConsoleIT
         }
     }
 
+    @Test
+    void shouldKeepTheHttpPortAnsweringWhileTheEngineIsStalled() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        try (ServerFixture f = new ServerFixture(new dev.triage.api.server.ServerContext()
+            .engineContext(new EngineContext().tickIntervalMs(0).journalHandler((event, sequence, endOfBatch) -> gate.await()))))
+        {
+            final int port = f.server.metricsPort();
+            // More consoles than the HTTP server has threads (10) ask while the engine cannot answer.
+            final java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> views = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++)
+            {
+                views.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/view"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            // The port still answers at once: no console holds one of its threads waiting for another's view.
+            // (Bounded well under the engine wait that held every HTTP thread before: 10 threads each in turn.)
+            final HttpResponse<String> healthy = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/healthy"))
+                .timeout(Duration.ofSeconds(4)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, healthy.statusCode());
+            gate.countDown();
+            int refused = 0;
+            for (final var view : views)
+            {
+                final HttpResponse<String> answer = view.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(answer.statusCode() == 200 || answer.statusCode() == 503, answer.statusCode() + " " + answer.body());
+                if (answer.statusCode() == 503)
+                {
+                    refused++;
+                    assertTrue(answer.body().contains("the first view is being made") || answer.body().contains("did not answer"),
+                        answer.body());
+                }
+            }
+            assertTrue(refused > 0, "consoles that found a view being made were told so at once");
+        }
+    }
+
     private static void assertError(final HttpResponse<String> response, final int status, final String text)
     {
         assertEquals(status, response.statusCode(), response.body());

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The supervisors' console on the metrics port: a static page ({@code /}, {@code /console.js}, {@code /console.css},
@@ -48,6 +49,8 @@ public final class ConsoleHandler implements HttpHandler
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private static final long SHARED_VIEW_TTL_NS = TimeUnit.MILLISECONDS.toNanos(900);
+    /** How long a read waits for the engine before answering 503 (a poll follows a second later anyway). */
+    private static final long ENGINE_WAIT_S = 2;
     private static final Map<String, String> STATIC = Map.of(
         "/", "index.html",
         "/index.html", "index.html",
@@ -60,8 +63,9 @@ public final class ConsoleHandler implements HttpHandler
     private final RecentDecisions decisions;
     private final EngineContext settings;
     private final Semaphore audits = new Semaphore(1);
-    private byte[] sharedView;
-    private long sharedAtNs;
+    private final ReentrantLock refreshing = new ReentrantLock();
+    private volatile byte[] sharedView;
+    private volatile long sharedAtNs;
 
     /**
      * @param engine the engine to read.
@@ -176,26 +180,53 @@ public final class ConsoleHandler implements HttpHandler
         }
         if (agent == null && skill == null)
         {
-            synchronized (this)
-            {
-                if (sharedView == null || System.nanoTime() - sharedAtNs > SHARED_VIEW_TTL_NS)
-                {
-                    final byte[] fresh = read(exchange, null, null);
-                    if (fresh == null)
-                    {
-                        return;
-                    }
-                    sharedView = fresh;
-                    sharedAtNs = System.nanoTime();
-                }
-                json(exchange, 200, sharedView);
-                return;
-            }
+            shared(exchange);
+            return;
         }
         final byte[] filtered = read(exchange, agent, skill);
         if (filtered != null)
         {
             json(exchange, 200, filtered);
+        }
+    }
+
+    /**
+     * The view every console without a filter shares. One caller refreshes it; the others never wait for that (the
+     * HTTP server's few threads also serve /metrics): they get the previous view, or 503 when there is none yet.
+     */
+    private void shared(final HttpExchange exchange) throws IOException
+    {
+        byte[] view = sharedView;
+        if (view != null && System.nanoTime() - sharedAtNs <= SHARED_VIEW_TTL_NS)
+        {
+            json(exchange, 200, view);
+            return;
+        }
+        if (!refreshing.tryLock())
+        {
+            if (view != null)
+            {
+                json(exchange, 200, view);
+            }
+            else
+            {
+                error(exchange, 503, "the first view is being made; try again in a moment");
+            }
+            return;
+        }
+        try
+        {
+            view = read(exchange, null, null);
+            if (view != null)
+            {
+                sharedView = view;
+                sharedAtNs = System.nanoTime();
+                json(exchange, 200, view);
+            }
+        }
+        finally
+        {
+            refreshing.unlock();
         }
     }
 
@@ -211,11 +242,16 @@ public final class ConsoleHandler implements HttpHandler
         final Reply r;
         try
         {
-            r = engine.submit(Command.view(QUEUE_ROWS, agent, skill)).get(5, TimeUnit.SECONDS);
+            r = engine.submit(Command.view(QUEUE_ROWS, agent, skill)).get(ENGINE_WAIT_S, TimeUnit.SECONDS);
         }
         catch (final Exception e)
         {
-            error(exchange, 503, "the engine did not answer: " + e);
+            if (e instanceof InterruptedException)
+            {
+                Thread.currentThread().interrupt();
+            }
+            error(exchange, 503, "the engine did not answer within " + ENGINE_WAIT_S + " s (" + e.getClass().getSimpleName() +
+                "); the page asks again");
             return null;
         }
         finally
