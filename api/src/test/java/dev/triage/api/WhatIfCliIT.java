@@ -106,8 +106,11 @@ class WhatIfCliIT
             "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z");
         assertRefused("name a candidate policy", "whatif", "--journal", journal.toString());
         assertRefused("no journal at", "whatif", "--journal", dir.resolve("nothing").toString(), "--set", "lease_ms=1000");
-        assertRefused("has no command before", "whatif", "--journal", journal.toString(), "--set", "lease_ms=1000",
+        assertRefused("has no command before 2000-01-01T00:00:00Z", "whatif", "--journal", journal.toString(), "--set", "lease_ms=1000",
             "--to", "2000-01-01T00:00:00Z");
+        java.nio.file.Files.createDirectories(dir.resolve("empty"));
+        assertRefused("holds no command (nothing to simulate)", "whatif", "--journal", dir.resolve("empty").toString(),
+            "--set", "lease_ms=1000");
         Files.writeString(journal.resolve("engine.properties"), "retainResolved=banana\n");
         assertRefused("engine.properties", "whatif", "--journal", journal.toString(), "--set", "lease_ms=1000");
     }

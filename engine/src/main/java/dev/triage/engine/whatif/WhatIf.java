@@ -117,8 +117,8 @@ public final class WhatIf
         }
         if (span[2] == 0)
         {
-            throw new IllegalArgumentException("journal " + journalDir + " has no command before " + options.toMs +
-                " (nothing to simulate)");
+            throw new IllegalArgumentException("journal " + journalDir + (options.toMs == Long.MAX_VALUE ? " holds no command" :
+                " has no command before " + java.time.Instant.ofEpochMilli(options.toMs)) + " (nothing to simulate)");
         }
         recording.conclude();
         final Policy candidate = options.candidateOf.apply(recordedAtFrom[0] != null ? recordedAtFrom[0] : Policy.defaults());
