@@ -14,6 +14,9 @@ root="$(cd "$here/.." && pwd)"
 consoles=50
 rounds=3
 seconds=30
+# NICE=1 runs the pollers at the lowest CPU priority: on a small host they stand in for browsers on other machines,
+# so the server and the load generator come first (the pollers' own latency then says little).
+pollers_nice=$([ "${NICE:-0}" = 1 ] && echo "nice -n 19" || echo "")
 while [ $# -gt 0 ]; do
   case "$1" in
     --consoles) consoles="$2"; shift 2 ;;
@@ -46,10 +49,10 @@ for round in $(seq 1 "$rounds"); do
     pid=$(pgrep -f "journal $journal" | head -n 1)
     pollers=""
     if [ "$mode" = control ]; then
-      java -cp "$bench" dev.triage.bench.ConsolePollers 127.0.0.1:9470 "$consoles" "$((seconds + 3))" --control > "$out/pollers.txt" 2>&1 &
+      $pollers_nice java -cp "$bench" dev.triage.bench.ConsolePollers 127.0.0.1:9470 "$consoles" "$((seconds + 3))" --control > "$out/pollers.txt" 2>&1 &
       pollers=$!
     elif [ "$n" -gt 0 ]; then
-      java -cp "$bench" dev.triage.bench.ConsolePollers 127.0.0.1:9470 "$n" "$((seconds + 3))" > "$out/pollers.txt" 2>&1 &
+      $pollers_nice java -cp "$bench" dev.triage.bench.ConsolePollers 127.0.0.1:9470 "$n" "$((seconds + 3))" > "$out/pollers.txt" 2>&1 &
       pollers=$!
     fi
     c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
