@@ -182,7 +182,6 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
             reply.snapshotPath = file;
             reply.detail = detail;
             reply.sequence = written;
-            reply.snapshotNanos = 0;
             try
             {
                 reply.listener.onReply(reply);

@@ -307,7 +307,8 @@ final class ClientCommands
         void run(final TriageClient triage)
         {
             final dev.triage.proto.v1.SnapshotReply r = await(triage.snapshot());
-            out.printf(Locale.ROOT, "snapshot %s covers sequence %d; the engine paused %.1f ms%n", r.getFile(), r.getSequence(), r.getPauseMs());
+            out.printf(Locale.ROOT, "snapshot %s covers sequence %d (written off the processor: the engine did not pause)%n",
+                r.getFile(), r.getSequence());
         }
     }
 

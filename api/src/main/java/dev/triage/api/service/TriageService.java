@@ -256,7 +256,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         submit(Command.of(CommandType.SNAPSHOT), out, r -> SnapshotReply.newBuilder()
             .setFile(r.snapshotPath)
             .setSequence(r.sequence)
-            .setPauseMs(r.snapshotNanos / 1e6)
+            .setPauseMs(0)
             .build());
     }
 

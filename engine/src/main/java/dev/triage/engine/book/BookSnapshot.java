@@ -12,7 +12,7 @@ import java.util.List;
  * The whole state of a {@link TriageBook} as bytes, and back. Everything decisions depend on is written exactly
  * (derived SLA bands and relaxation as they stand, the order of each agent's held list and of the resolved
  * retention list, incidents' reach, skill bit order, the clock and counters); heaps and timers are rebuilt from it.
- * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 3.
+ * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 4.
  */
 public final class BookSnapshot
 {
@@ -20,9 +20,10 @@ public final class BookSnapshot
     public static final int MAGIC = 0x5452534E;
     /**
      * 2: skill sets as lists of name indices (version 1's 64-bit masks are still read); 3: when each held conversation
-     * was assigned and when each incident was first reported (for the console; older versions restore them as 0).
+     * was assigned and when each incident was first reported (for the console; older versions restore them as 0); 4: the
+     * queue's 15-minute history (older versions restore none).
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     private BookSnapshot()
     {

@@ -39,7 +39,7 @@ final class BookSnapshotLoader
             throw new IllegalStateException("restore into an empty book only");
         }
         clockAndCounters();
-        statistics.read(in);
+        statistics.read(in, version);
         s.policy = BookSnapshot.readPolicy(in);
         skills();
         agents();

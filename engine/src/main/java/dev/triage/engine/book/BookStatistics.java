@@ -154,15 +154,20 @@ final class BookStatistics
             out.writeLong(secondOfSlot[slot]);
             out.writeLong(assignedInSecond[slot]);
         }
+        history.write(out);
     }
 
-    void read(final DataInputStream in) throws IOException
+    void read(final DataInputStream in, final int version) throws IOException
     {
         waits.read(in);
         for (int slot = 0; slot < SECONDS; slot++)
         {
             secondOfSlot[slot] = in.readLong();
             assignedInSecond[slot] = in.readLong();
+        }
+        if (version >= 4)
+        {
+            history.read(in);
         }
     }
 }

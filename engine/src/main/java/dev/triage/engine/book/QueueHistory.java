@@ -10,8 +10,8 @@ import dev.triage.engine.ground.Urgency;
  * with is the state just before the first state-changing command at or after its start; buckets with no command
  * carry the previous state. Engine time only, so a replay of the journal records the same history.
  * <p>
- * Not in snapshots: a book restored from one records from the snapshot on (the console's chart starts there).
- * Processor thread only.
+ * In snapshots from format 4 (a book restored from an older one records from the snapshot on). Not in the state
+ * hash: it is what the console shows, decisions never read it. Processor thread only.
  */
 final class QueueHistory
 {
@@ -121,5 +121,43 @@ final class QueueHistory
     private static int slot(final long bucketMs)
     {
         return (int)Math.floorMod(bucketMs / BUCKET_MS, (long)BUCKETS);
+    }
+
+    /** The snapshot's history record: the newest bucket, then each recorded bucket oldest first. */
+    void write(final java.io.DataOutputStream out) throws java.io.IOException
+    {
+        out.writeLong(newestMs);
+        for (int i = BUCKETS - 1; i >= 0 && newestMs != Long.MIN_VALUE; i--)
+        {
+            final int slot = slot(newestMs - i * BUCKET_MS);
+            out.writeLong(startMs[slot]);
+            for (int u = 0; u < U; u++)
+            {
+                out.writeLong(open[slot * U + u]);
+                out.writeLong(oldestSince[slot * U + u]);
+            }
+            out.writeLong(atRisk[slot]);
+            out.writeLong(breached[slot]);
+            out.writeLong(assigned[slot]);
+        }
+    }
+
+    void read(final java.io.DataInputStream in) throws java.io.IOException
+    {
+        newestMs = in.readLong();
+        nextBucketMs = newestMs == Long.MIN_VALUE ? Long.MIN_VALUE : newestMs + BUCKET_MS;
+        for (int i = BUCKETS - 1; i >= 0 && newestMs != Long.MIN_VALUE; i--)
+        {
+            final int slot = slot(newestMs - i * BUCKET_MS);
+            startMs[slot] = in.readLong();
+            for (int u = 0; u < U; u++)
+            {
+                open[slot * U + u] = in.readLong();
+                oldestSince[slot * U + u] = in.readLong();
+            }
+            atRisk[slot] = in.readLong();
+            breached[slot] = in.readLong();
+            assigned[slot] = in.readLong();
+        }
     }
 }

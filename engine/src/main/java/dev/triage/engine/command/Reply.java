@@ -84,9 +84,8 @@ public final class Reply
     public Policy policy;
     /** VIEW: filled by the processor; the caller supplies it. */
     public BookView view;
-    /** SNAPSHOT: the file written, and how long the processor paused for it. */
+    /** SNAPSHOT: the file written. */
     public String snapshotPath;
-    public long snapshotNanos;
 
     /**
      * @param listener where the completed reply goes.

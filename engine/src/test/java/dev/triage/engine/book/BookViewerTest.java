@@ -167,6 +167,8 @@ class BookViewerTest
         assertEquals(before.agents, after.view.agents);
         assertEquals(before.incidents, after.view.incidents);
         assertEquals(before.queue, after.view.queue);
+        assertEquals(points(before.history), points(after.view.history), "the 15-minute history too (format 4)");
+        assertTrue(before.history.size() > 2, "the scenario spans buckets: " + before.history.size());
     }
 
     private static Command incidentOpen(final String id, final String incident, final int impact)
@@ -174,6 +176,13 @@ class BookViewerTest
         final Command open = Command.open(id, NORMAL, impact);
         open.incidentKey = incident;
         return open;
+    }
+
+    private static List<String> points(final List<BookView.Point> history)
+    {
+        return history.stream().map(p -> p.atMs() + " " + java.util.Arrays.toString(p.openByUrgency()) + " " +
+            java.util.Arrays.toString(p.oldestWaitByUrgencyMs()) + " " + p.slaAtRisk() + " " + p.slaBreached() + " " +
+            p.assignments()).toList();
     }
 
     private static List<String> ids(final BookView view)

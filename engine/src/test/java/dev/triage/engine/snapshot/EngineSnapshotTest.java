@@ -139,7 +139,6 @@ class EngineSnapshotTest
             final Reply written = snapshot.get(10, TimeUnit.SECONDS);
             assertEquals(ResultCode.OK, written.result);
             assertEquals(1, written.sequence, "it covers what was journaled before the SNAPSHOT: the agent (0) and C-1 (1)");
-            assertEquals(0, written.snapshotNanos, "the processor did not pause");
             engine.close();
         }
         try (TriageEngine engine = start(0))
