@@ -126,7 +126,12 @@ final class Simulation implements DecisionListener
                 apply(Command.of(CommandType.TICK), Math.max(timer, book.nowMs()));
                 if (book.nextTimerDeadlineMs() == before && !book.timersBacklog())
                 {
-                    return;
+                    // A timer that does not move must not hold up the events due before t.
+                    if (event > t)
+                    {
+                        return;
+                    }
+                    run(events.poll());
                 }
             }
             else
