@@ -6,6 +6,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.triage.engine.EngineContext;
 import dev.triage.engine.book.BookSnapshot;
+import dev.triage.engine.book.Conversation;
 import dev.triage.engine.book.TriageBook;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
@@ -65,21 +66,48 @@ public final class WhatIf
      */
     public static WhatIfResult run(final Path journalDir, final EngineContext settings, final Options options)
     {
+        final Recorded recorded = recordingPass(journalDir, settings, options);
+        if (recorded.commands == 0)
+        {
+            throw new IllegalArgumentException("journal " + journalDir + (options.toMs == Long.MAX_VALUE ? " holds no command" :
+                " has no command before " + java.time.Instant.ofEpochMilli(options.toMs)) + " (nothing to simulate)");
+        }
+        recorded.recording.conclude();
+        final Policy candidate = options.candidateOf.apply(recorded.policyAtFrom != null ? recorded.policyAtFrom : Policy.defaults());
+        final long fromMs = Math.max(options.fromMs, recorded.firstMs);
+        final long endMs = Math.min(options.toMs, recorded.lastMs + 1);
+        final Simulation[] sims = simulationPass(journalDir, settings, options, recorded, candidate, fromMs,
+            Math.max(1_000, (endMs - fromMs) / 300));
+        sims[0].drainUntil(endMs - 1);
+        sims[1].drainUntil(endMs - 1);
+        return WhatIfResult.of(fromMs, endMs, recorded.commands, recorded.policyAtFrom, candidate, recorded.tracker, sims[0], sims[1]);
+    }
+
+    /** What pass 1 learns from the recording. */
+    private static final class Recorded
+    {
         final Recording recording = new Recording();
         final Map<String, String> skillsOf = new HashMap<>();
-        final long[] span = { Long.MAX_VALUE, Long.MIN_VALUE, 0 };
-        final Policy[] recordedAtFrom = new Policy[1];
-        final RunTracker[] recorded = new RunTracker[1];
-        // Pass 1: the recording, exactly; its span sizes the depth samples, so they are taken in pass 2 only.
+        RunTracker tracker;
+        Policy policyAtFrom;
+        long firstMs = Long.MAX_VALUE;
+        long lastMs = Long.MIN_VALUE;
+        long commands;
+    }
+
+    /** Pass 1: the recording, exactly (its span sizes the depth samples, so those are taken in pass 2 only). */
+    private static Recorded recordingPass(final Path journalDir, final EngineContext settings, final Options options)
+    {
+        final Recorded r = new Recorded();
         try (Journal journal = Journal.readOnly(journalDir))
         {
             final Reply reply = new Reply(null);
-            Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")), () -> settings.newBook(r -> { }),
+            Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")), () -> settings.newBook(x -> { }),
                 Recovery.Start.OLDEST, book ->
                 {
-                    recorded[0] = new RunTracker("recorded", options.fromMs, options.toMs, Long.MAX_VALUE);
-                    recording.tracker = recorded[0];
-                    book.decisionListener(recording);
+                    r.tracker = new RunTracker("recorded", options.fromMs, options.toMs, Long.MAX_VALUE);
+                    r.recording.tracker = r.tracker;
+                    book.decisionListener(r.recording);
                     return command ->
                     {
                         final long t = command.timestampMs;
@@ -87,88 +115,66 @@ public final class WhatIf
                         {
                             return;
                         }
-                        span[0] = Math.min(span[0], t);
-                        span[1] = Math.max(span[1], t);
-                        if (++span[2] % PROGRESS_EVERY == 0 && options.progress != null)
+                        r.firstMs = Math.min(r.firstMs, t);
+                        r.lastMs = Math.max(r.lastMs, t);
+                        if (++r.commands % PROGRESS_EVERY == 0 && options.progress != null)
                         {
-                            options.progress.accept(span[2]);
+                            options.progress.accept(r.commands);
                         }
-                        if (recordedAtFrom[0] == null && t >= options.fromMs)
+                        if (r.policyAtFrom == null && t >= options.fromMs)
                         {
-                            recordedAtFrom[0] = book.policy();
+                            r.policyAtFrom = book.policy();
                         }
-                        final ConversationState before = command.conversationId == null || book.conversation(command.conversationId) == null ?
-                            null : book.conversation(command.conversationId).state();
+                        final Conversation c = command.conversationId == null ? null : book.conversation(command.conversationId);
+                        final ConversationState before = c == null ? null : c.state();
                         if (command.type == CommandType.OPEN)
                         {
                             final String skills = skills(command);
-                            skillsOf.putIfAbsent(command.conversationId, skills);
-                            recording.opened(command.conversationId, skills);
+                            r.skillsOf.putIfAbsent(command.conversationId, skills);
+                            r.recording.opened(command.conversationId, skills);
                         }
                         reply.reset();
-                        recorded[0].beforeCommand();
+                        r.tracker.beforeCommand();
                         command.reply = command.type == CommandType.NEXT_BEST ? null : reply;
                         book.apply(command);
                         final ResultCode result = command.reply == null ? null : reply.result;
                         command.reply = null;
-                        observeRecorded(recording, recorded[0], book, command, before, result, skillsOf);
+                        observeRecorded(r.recording, r.tracker, book, command, before, result, r.skillsOf);
                     };
                 });
         }
-        if (span[2] == 0)
-        {
-            throw new IllegalArgumentException("journal " + journalDir + (options.toMs == Long.MAX_VALUE ? " holds no command" :
-                " has no command before " + java.time.Instant.ofEpochMilli(options.toMs)) + " (nothing to simulate)");
-        }
-        recording.conclude();
-        final Policy candidate = options.candidateOf.apply(recordedAtFrom[0] != null ? recordedAtFrom[0] : Policy.defaults());
-        final long fromMs = Math.max(options.fromMs, span[0]);
-        final long endMs = Math.min(options.toMs, span[1] + 1);
-        final long depthEvery = Math.max(1_000, (endMs - fromMs) / 300);
+        return r;
+    }
+
+    /**
+     * Pass 2: both simulations in one pass, from the same starting book, each on its own thread behind one ring (each
+     * sees every command in journal order, so each is as deterministic as on one thread).
+     */
+    private static Simulation[] simulationPass(final Path journalDir, final EngineContext settings, final Options options,
+        final Recorded recorded, final Policy candidate, final long fromMs, final long depthEveryMs)
+    {
         final Simulation[] sims = new Simulation[2];
         final long[] read = new long[1];
-        // Pass 2: both simulations in one pass, from the same starting book, each on its own thread behind one ring
-        // (each sees every command in journal order, so each is as deterministic as on one thread).
+        final Throwable[] failed = new Throwable[1];
         final Disruptor<Command> ring = new Disruptor<>(Command::new, RING_SIZE, runnable ->
         {
             final Thread thread = new Thread(runnable, "whatif-simulation");
             thread.setDaemon(true);
             return thread;
         }, ProducerType.SINGLE, new YieldingWaitStrategy());
-        final Throwable[] failed = new Throwable[1];
-        // A failure is kept and reported after the pass (the ring drains so shutdown() returns).
-        ring.setDefaultExceptionHandler(new ExceptionHandler<>()
-        {
-            @Override
-            public void handleEventException(final Throwable ex, final long sequence, final Command event)
-            {
-                failed[0] = failed[0] == null ? ex : failed[0];
-            }
-
-            @Override
-            public void handleOnStartException(final Throwable ex)
-            {
-                failed[0] = failed[0] == null ? ex : failed[0];
-            }
-
-            @Override
-            public void handleOnShutdownException(final Throwable ex)
-            {
-                failed[0] = failed[0] == null ? ex : failed[0];
-            }
-        });
+        ring.setDefaultExceptionHandler(new FirstFailure(failed));
         ring.handleEventsWith((command, sequence, endOfBatch) -> sims[0].input(command),
             (command, sequence, endOfBatch) -> sims[1].input(command));
         try (Journal journal = Journal.readOnly(journalDir))
         {
-            Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")), () -> settings.newBook(r -> { }),
+            Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")), () -> settings.newBook(x -> { }),
                 Recovery.Start.OLDEST, book ->
                 {
                     final TriageBook copy = copyOf(book, settings);
-                    sims[0] = new Simulation(book, new RunTracker("baseline", options.fromMs, options.toMs, depthEvery), recording,
-                        null, fromMs, skillsOf);
-                    sims[1] = new Simulation(copy, new RunTracker("candidate", options.fromMs, options.toMs, depthEvery), recording,
-                        candidate, fromMs, skillsOf);
+                    sims[0] = new Simulation(book, new RunTracker("baseline", options.fromMs, options.toMs, depthEveryMs),
+                        recorded.recording, null, fromMs, recorded.skillsOf);
+                    sims[1] = new Simulation(copy, new RunTracker("candidate", options.fromMs, options.toMs, depthEveryMs),
+                        recorded.recording, candidate, fromMs, recorded.skillsOf);
                     return command ->
                     {
                         if (command.timestampMs >= options.toMs)
@@ -177,7 +183,7 @@ public final class WhatIf
                         }
                         if (++read[0] % PROGRESS_EVERY == 0 && options.progress != null)
                         {
-                            options.progress.accept(span[2] + read[0]);
+                            options.progress.accept(recorded.commands + read[0]);
                         }
                         if (read[0] == 1)
                         {
@@ -203,9 +209,34 @@ public final class WhatIf
         {
             throw new IllegalStateException("a simulation failed: " + failed[0], failed[0]);
         }
-        sims[0].drainUntil(endMs - 1);
-        sims[1].drainUntil(endMs - 1);
-        return WhatIfResult.of(fromMs, endMs, span[2], recordedAtFrom[0], candidate, recorded[0], sims[0], sims[1]);
+        return sims;
+    }
+
+    /** Keeps the first failure of either simulation, reported after the pass (the ring drains, so shutdown() returns). */
+    private record FirstFailure(Throwable[] failed) implements ExceptionHandler<Command>
+    {
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final Command event)
+        {
+            keep(ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex)
+        {
+            keep(ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex)
+        {
+            keep(ex);
+        }
+
+        private void keep(final Throwable ex)
+        {
+            failed[0] = failed[0] == null ? ex : failed[0];
+        }
     }
 
     private static void observeRecorded(final Recording recording, final RunTracker tracker, final TriageBook book,
