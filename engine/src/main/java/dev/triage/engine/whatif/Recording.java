@@ -108,7 +108,7 @@ final class Recording implements DecisionListener
     }
 
     /**
-     * @return the agent's median recorded time from ending a conversation to asking again, 0 if never seen.
+     * @return the agent's mean recorded time from ending a conversation to asking again, 0 if never seen.
      */
     long turnaroundMs(final String agentId)
     {
@@ -145,7 +145,10 @@ final class Recording implements DecisionListener
             all.add(h);
         }));
         bySkills.forEach((skills, list) -> medianBySkills.put(skills, medians(list)));
-        turnarounds.forEach((agent, list) -> turnaroundByAgent.put(agent, median(list.stream().mapToLong(Long::longValue).toArray())));
+        // The mean, not the median: an agent's time between conversations is skewed (a loaded client now and then
+        // takes long), and the mean keeps each simulated agent as busy in total as the real one was.
+        turnarounds.forEach((agent, list) -> turnaroundByAgent.put(agent,
+            Math.round(list.stream().mapToLong(Long::longValue).average().orElse(0))));
         medianOverall = medians(all);
     }
 

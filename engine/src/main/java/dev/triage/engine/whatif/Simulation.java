@@ -16,7 +16,7 @@ import java.util.PriorityQueue;
  * One simulated run: a book fed the recording's inputs (arrivals, updates, customer replies, reopens, agents and
  * their status, policy changes, each NEXT_BEST when it really came) while the agents' own actions on what they hold
  * (acknowledge, reply, resolve, release) are replayed by delay from the simulation's assignments: a conversation's
- * handling travels with the conversation. After an end the agent asks again after its median recorded turnaround (its
+ * handling travels with the conversation. After an end the agent asks again after its mean recorded turnaround (its
  * client's time from an end to the next ask), unless the recording shows it had stopped asking for work by then (its
  * last recorded NEXT_BEST is earlier: it left). An agent's every ask waits as long as its longest recorded NEXT_BEST did
  * (agents that ask at once and long-poll after an empty answer wait for work): after ending a conversation, and when
