@@ -71,9 +71,10 @@ final class WhatIfReport
     private static JsonObject policy(final Policy p)
     {
         final JsonObject o = new JsonObject();
-        ProtoMapper.policy(p).getDescriptorForType().getFields().forEach(f ->
+        final dev.triage.proto.v1.Policy proto = ProtoMapper.policy(p);
+        proto.getDescriptorForType().getFields().forEach(f ->
         {
-            final Object value = ProtoMapper.policy(p).getField(f);
+            final Object value = proto.getField(f);
             if (value instanceof Number n)
             {
                 o.addProperty(f.getName(), n);

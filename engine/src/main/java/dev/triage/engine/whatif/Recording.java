@@ -166,7 +166,7 @@ final class Recording implements DecisionListener
             return -1;
         }
         Arrays.sort(values);
-        return values[(values.length - 1) / 2];
+        return WhatIfResult.percentile(values, 0.5);
     }
 
     /**

@@ -163,7 +163,7 @@ public record WhatIfResult(
         Arrays.sort(e);
         return new WhatIfResult(fromMs, toMs, commands, recordedPolicy, candidatePolicy, r, b, c,
             List.copyOf(changed.subList(0, Math.min(MOST_CHANGED, changed.size()))),
-            new ModelError(e.length == 0 ? 0 : e[(e.length - 1) / 2], p50Error),
+            new ModelError(percentile(e, 0.5), p50Error),
             baseline.medianHandlingUsed + candidate.medianHandlingUsed);
     }
 
