@@ -76,7 +76,7 @@ class RestartIT
 
         try (ServerFixture second = new ServerFixture(new EngineContext().journalDir(journal), null))
         {
-            assertEquals(snapshotSequence, second.server.engine().snapshotLoaded().sequence());
+            assertEquals(snapshotSequence, ((dev.triage.engine.TriageEngine)second.server.engine()).snapshotLoaded().sequence());
             assertEquals(1, second.server.engine().recovered().commands(), "only C-4 follows the snapshot");
             final var stub = second.stub();
             final dev.triage.proto.v1.InfoReply info = stub.info(dev.triage.proto.v1.InfoRequest.getDefaultInstance());

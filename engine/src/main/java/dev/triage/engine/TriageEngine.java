@@ -7,7 +7,6 @@ import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import dev.triage.engine.book.TriageBook;
-import dev.triage.engine.command.BookView;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandTranslator;
 import dev.triage.engine.command.CommandType;
@@ -27,7 +26,6 @@ import dev.triage.engine.time.WakeableAgentThread;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fatal error in a stage halts the engine: intake stops (publishers get {@link ResultCode#HALTED}) and the state
  * is never served again; commands in flight at that moment are not answered.
  */
-public final class TriageEngine implements AutoCloseable
+public final class TriageEngine implements Engine
 {
     private static final System.Logger LOG = System.getLogger(TriageEngine.class.getName());
     private static final Command TICK = Command.of(CommandType.TICK);
@@ -221,6 +219,7 @@ public final class TriageEngine implements AutoCloseable
      * @param command the command with its reply (or none); the caller may reuse the command object at once.
      * @return OK if published, REJECTED if the ring is full, HALTED after a fatal error or close.
      */
+    @Override
     public ResultCode publish(final Command command)
     {
         if (halted || closed)
@@ -236,43 +235,12 @@ public final class TriageEngine implements AutoCloseable
     }
 
     /**
-     * @param command the command.
-     * @return true if published.
-     */
-    public boolean tryPublish(final Command command)
-    {
-        return publish(command) == ResultCode.OK;
-    }
-
-    /**
-     * Convenience for tools and tests: publish with a fresh reply and return its future. Allocates.
-     *
-     * @param command the command; its reply field is replaced.
-     * @return the completed reply (REJECTED or HALTED at once when not published).
-     */
-    public CompletableFuture<Reply> submit(final Command command)
-    {
-        final CompletableFuture<Reply> future = new CompletableFuture<>();
-        final boolean listing = command.type == CommandType.TOP || command.type == CommandType.VIEW;
-        final Reply reply = new Reply(future::complete, listing ? Math.max(1, command.topN) : 0);
-        reply.view = command.type == CommandType.VIEW ? new BookView() : null;
-        command.reply = reply;
-        final ResultCode published = publish(command);
-        if (published != ResultCode.OK)
-        {
-            reply.type = command.type;
-            reply.result = published;
-            future.complete(reply);
-        }
-        return future;
-    }
-
-    /**
      * Be told, once, when the engine halts, with the reason: the server answers every open call with it rather than
      * leave clients to their deadlines. Called on the stage thread that failed.
      *
      * @param listener receives the reason.
      */
+    @Override
     public void onHalt(final java.util.function.Consumer<String> listener)
     {
         haltListeners.add(listener);
@@ -301,6 +269,7 @@ public final class TriageEngine implements AutoCloseable
     /**
      * @return the journal's disk space monitor, or null without a journal.
      */
+    @Override
     public JournalSpace journalSpace()
     {
         return journalSpace;
@@ -309,6 +278,7 @@ public final class TriageEngine implements AutoCloseable
     /**
      * @return true after a fatal error.
      */
+    @Override
     public boolean isHalted()
     {
         return halted;
@@ -317,6 +287,7 @@ public final class TriageEngine implements AutoCloseable
     /**
      * @return the engine's settings (concluded).
      */
+    @Override
     public EngineContext context()
     {
         return context;
@@ -325,6 +296,7 @@ public final class TriageEngine implements AutoCloseable
     /**
      * @return remaining ring capacity, for metrics.
      */
+    @Override
     public long remainingCapacity()
     {
         return ring.remainingCapacity();
@@ -404,7 +376,7 @@ public final class TriageEngine implements AutoCloseable
      *
      * @return the roll to open the journal with.
      */
-    private static JournalRoll checkJournalSettings(final EngineContext context)
+    static JournalRoll checkJournalSettings(final EngineContext context)
     {
         final JournalSettings wanted = JournalSettings.of(context);
         try
@@ -454,6 +426,7 @@ public final class TriageEngine implements AutoCloseable
     /**
      * @return what recovery replayed from the journal on start (zero without a journal).
      */
+    @Override
     public Journal.ReplayResult recovered()
     {
         return recovered;

@@ -328,6 +328,18 @@ final class ClientCommands
                     i.getJournalReserveBytes() >> 20, i.getJournalFreeBytes() < i.getJournalReserveBytes()
                         ? " (FULL: changes are refused until space is freed)" : "");
             }
+            if (i.hasCluster())
+            {
+                final dev.triage.proto.v1.ClusterInfo c = i.getCluster();
+                out.printf(Locale.ROOT, "cluster node %d: %s, leader %s; commit position %,d, applied %,d (lag %,d bytes)%n",
+                    c.getNodeId(), c.getRole(), c.getLeaderId() < 0 ? "none (writes are refused)" : "node " + c.getLeaderId(),
+                    c.getCommitPosition(), c.getAppliedPosition(), Math.max(0, c.getCommitPosition() - c.getAppliedPosition()));
+                for (int n = 0; n < c.getMembersCount(); n++)
+                {
+                    out.printf(Locale.ROOT, "  node %d  gRPC %s%s%n", n, c.getMembers(n), n == c.getNodeId() ? "  (this one)" : "");
+                }
+                return;
+            }
             out.printf(Locale.ROOT, "ring %d slots, wait strategy %s%n", i.getRingSize(), i.getWaitStrategy());
         }
     }

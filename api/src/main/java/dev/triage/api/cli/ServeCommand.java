@@ -103,10 +103,35 @@ final class ServeCommand implements Callable<Integer>
             + "(default: ${DEFAULT-VALUE})")
     int maxCallsPerConnection;
 
+    @Option(names = "--cluster", description = "run as a member of the cluster this file describes (e.g. "
+        + "docs/cluster-3-loopback.conf); its line for --node gives this node's host, gRPC and metrics ports")
+    Path cluster;
+
+    @Option(names = "--node", defaultValue = "-1", description = "with --cluster: this node's id in the file")
+    int node;
+
     @Override
     public Integer call() throws Exception
     {
-        final TriageServer server = TriageServer.start(new ServerContext()
+        final ServerContext settings = new ServerContext();
+        if (cluster != null)
+        {
+            if (node < 0)
+            {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--cluster needs --node N");
+            }
+            final dev.triage.api.cluster.ClusterFile file = dev.triage.api.cluster.ClusterFile.read(cluster);
+            final dev.triage.api.cluster.ClusterFile.Member me = file.member(node);
+            port = me.grpcPort();
+            metricsPort = me.metricsPort();
+            bind = me.host();
+            settings.engineStarter(context -> dev.triage.api.cluster.ClusterNode.start(context, file, node));
+        }
+        else if (node >= 0)
+        {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--node goes with --cluster FILE");
+        }
+        final TriageServer server = TriageServer.start(settings
             .port(port)
             .metricsPort(metricsPort)
             .bindAddress(bind)
@@ -125,16 +150,25 @@ final class ServeCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
-            System.out.println("triage stopped: calls finished, ring drained");
+            System.out.println(cluster == null ? "triage stopped: calls finished, ring drained" :
+                "triage node " + node + " stopped: calls finished; the cluster goes on without it");
         }, "triage-shutdown"));
         final var recovered = server.engine().recovered();
-        if (server.engine().snapshotLoaded() != null)
+        if (server.engine() instanceof dev.triage.engine.TriageEngine single && single.snapshotLoaded() != null)
         {
-            System.out.println("snapshot " + server.engine().snapshotLoaded().file() + " loaded (sequence " +
-                server.engine().snapshotLoaded().sequence() + ")");
+            System.out.println("snapshot " + single.snapshotLoaded().file() + " loaded (sequence " +
+                single.snapshotLoaded().sequence() + ")");
         }
-        System.out.printf("journal %s: replayed %,d commands in %d ms%s%n", journal.toAbsolutePath().normalize(),
-            recovered.commands(), recovered.nanos() / 1_000_000, Replayed.rate(recovered));
+        if (cluster != null)
+        {
+            System.out.printf("cluster node %d of %s, journal %s: the state comes from the cluster's snapshot and log%n",
+                node, cluster, journal.toAbsolutePath().normalize());
+        }
+        else
+        {
+            System.out.printf("journal %s: replayed %,d commands in %d ms%s%n", journal.toAbsolutePath().normalize(),
+                recovered.commands(), recovered.nanos() / 1_000_000, Replayed.rate(recovered));
+        }
         if (server.metricsPort() > 0)
         {
             System.out.println("console on http://" + bind + ":" + server.metricsPort() + "/, metrics at /metrics");

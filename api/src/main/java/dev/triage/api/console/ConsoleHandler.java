@@ -11,7 +11,7 @@ import dev.triage.api.cli.Json;
 import dev.triage.api.service.Admission;
 import dev.triage.api.service.Violations;
 import dev.triage.engine.EngineContext;
-import dev.triage.engine.TriageEngine;
+import dev.triage.engine.Engine;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
@@ -57,7 +57,7 @@ public final class ConsoleHandler implements HttpHandler
         "/console.js", "console.js",
         "/console.css", "console.css");
 
-    private final TriageEngine engine;
+    private final Engine engine;
     private final TokenStore tokens;
     private final Admission admission;
     private final RecentDecisions decisions;
@@ -74,7 +74,7 @@ public final class ConsoleHandler implements HttpHandler
      * @param decisions the latest decisions.
      * @param settings the engine's settings (its journal directory for audits).
      */
-    public ConsoleHandler(final TriageEngine engine, final TokenStore tokens, final Admission admission,
+    public ConsoleHandler(final Engine engine, final TokenStore tokens, final Admission admission,
         final RecentDecisions decisions, final EngineContext settings)
     {
         this.engine = engine;

@@ -45,6 +45,7 @@ public final class ServerContext
     private Path tlsKey;
     private Path tlsClientCa;
     private EngineContext engineContext = EngineContext.smallHost();
+    private java.util.function.Function<EngineContext, dev.triage.engine.Engine> engineStarter = dev.triage.engine.TriageEngine::start;
     private long handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS_DEFAULT;
     private long maxConnectionIdleMs = MAX_CONNECTION_IDLE_MS_DEFAULT;
     private long maxConnectionAgeMs = MAX_CONNECTION_AGE_MS_DEFAULT;
@@ -350,6 +351,22 @@ public final class ServerContext
         checkOpen();
         this.engineContext = engineContext;
         return this;
+    }
+
+    /**
+     * @param starter builds the engine from the engine settings: a single node's ring (the default) or a cluster node.
+     * @return this.
+     */
+    public ServerContext engineStarter(final java.util.function.Function<EngineContext, dev.triage.engine.Engine> starter)
+    {
+        checkOpen();
+        this.engineStarter = starter;
+        return this;
+    }
+
+    public java.util.function.Function<EngineContext, dev.triage.engine.Engine> engineStarter()
+    {
+        return engineStarter;
     }
 
     public EngineContext engineContext()

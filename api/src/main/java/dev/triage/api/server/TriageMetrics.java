@@ -1,6 +1,6 @@
 package dev.triage.api.server;
 
-import dev.triage.engine.TriageEngine;
+import dev.triage.engine.Engine;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
@@ -45,7 +45,7 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
         }
     }
 
-    private final TriageEngine engine;
+    private final Engine engine;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram rpcLatency;
     private final Histogram waitBeforeAssignment;
@@ -61,7 +61,7 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
      * @param console what answers every path but {@code /metrics} (the supervisors' console).
      * @throws IOException if the port cannot be bound.
      */
-    public TriageMetrics(final TriageEngine engine, final InetAddress bind, final int port,
+    public TriageMetrics(final Engine engine, final InetAddress bind, final int port,
         final dev.triage.api.service.Admission admission, final HttpHandler console) throws IOException
     {
         this.engine = engine;

@@ -6,7 +6,7 @@ import dev.triage.api.console.ConsoleHandler;
 import dev.triage.api.console.RecentDecisions;
 import dev.triage.api.service.TriageService;
 import dev.triage.api.service.WatchHub;
-import dev.triage.engine.TriageEngine;
+import dev.triage.engine.Engine;
 import dev.triage.proto.v1.TriageGrpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -37,7 +37,7 @@ public final class TriageServer implements AutoCloseable
     static final int MAX_MESSAGE_BYTES = 1 << 20;
 
     private final ServerContext context;
-    private final TriageEngine engine;
+    private final Engine engine;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
     private final TriageMetrics metrics;
@@ -66,7 +66,7 @@ public final class TriageServer implements AutoCloseable
         admission = new dev.triage.api.service.Admission(context.maxCallsInFlight());
         try
         {
-            engine = TriageEngine.start(context.engineContext());
+            engine = context.engineStarter().apply(context.engineContext());
         }
         catch (final RuntimeException e)
         {
@@ -146,6 +146,17 @@ public final class TriageServer implements AutoCloseable
         metrics = startedMetrics;
         health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
         health.setStatus(TriageGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
+        // A cluster node serves only while its cluster has a leader (a single node is available until it halts).
+        engine.onAvailability(available ->
+        {
+            if (!closed && !engine.isHalted())
+            {
+                final HealthCheckResponse.ServingStatus status = available ?
+                    HealthCheckResponse.ServingStatus.SERVING : HealthCheckResponse.ServingStatus.NOT_SERVING;
+                health.setStatus("", status);
+                health.setStatus(TriageGrpc.SERVICE_NAME, status);
+            }
+        });
         LOG.log(System.Logger.Level.DEBUG, "triage listening on " + context.bindAddress() + ":" + port() +
             (tokens == null ? " (no authentication: loopback only)" : " (" + tokens.size() + " tokens)"));
     }
@@ -176,7 +187,10 @@ public final class TriageServer implements AutoCloseable
         return server.getPort();
     }
 
-    public TriageEngine engine()
+    /**
+     * @return the engine behind the service.
+     */
+    public Engine engine()
     {
         return engine;
     }

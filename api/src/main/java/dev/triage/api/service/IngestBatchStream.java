@@ -1,6 +1,6 @@
 package dev.triage.api.service;
 
-import dev.triage.engine.TriageEngine;
+import dev.triage.engine.Engine;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
@@ -42,7 +42,7 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
         }
     }
 
-    private final TriageEngine engine;
+    private final Engine engine;
     private final EpochClock clock;
     private final ServerCallStreamObserver<IngestBatchResult> call;
     private final int window;
@@ -50,7 +50,7 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
     private long received;
     private int inFlight;
 
-    IngestBatchStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out,
+    IngestBatchStream(final Engine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out,
         final OpenCalls openCalls)
     {
         super(out, openCalls);

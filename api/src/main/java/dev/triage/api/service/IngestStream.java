@@ -1,6 +1,6 @@
 package dev.triage.api.service;
 
-import dev.triage.engine.TriageEngine;
+import dev.triage.engine.Engine;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
@@ -22,13 +22,13 @@ import org.agrona.concurrent.EpochClock;
  */
 final class IngestStream extends OneAnswerEachStream<IngestResult> implements StreamObserver<OpenRequest>
 {
-    private final TriageEngine engine;
+    private final Engine engine;
     private final EpochClock clock;
     /** Items read but not yet answered, per stream (at most a quarter of the ring, so streams share it). */
     static final int WINDOW = 4_096;
 
 
-    IngestStream(final TriageEngine engine, final EpochClock clock, final StreamObserver<IngestResult> out,
+    IngestStream(final Engine engine, final EpochClock clock, final StreamObserver<IngestResult> out,
         final OpenCalls openCalls)
     {
         super(out, openCalls, window(engine));
@@ -73,7 +73,7 @@ final class IngestStream extends OneAnswerEachStream<IngestResult> implements St
      * @param engine the engine.
      * @return how many items a stream may have read but not answered: {@link #WINDOW}, at most a quarter of the ring.
      */
-    static int window(final TriageEngine engine)
+    static int window(final Engine engine)
     {
         return Math.max(1, Math.min(WINDOW, engine.context().ringSize() / 4));
     }

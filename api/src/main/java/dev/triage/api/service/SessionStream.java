@@ -2,7 +2,7 @@ package dev.triage.api.service;
 
 import com.google.rpc.BadRequest;
 import dev.triage.api.auth.Principal;
-import dev.triage.engine.TriageEngine;
+import dev.triage.engine.Engine;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
@@ -29,11 +29,11 @@ import java.util.function.LongConsumer;
  */
 final class SessionStream extends OneAnswerEachStream<SessionReply> implements StreamObserver<SessionRequest>
 {
-    private final TriageEngine engine;
+    private final Engine engine;
     private final Principal principal;
     private final LongConsumer onAssignedWaitMs;
 
-    SessionStream(final TriageEngine engine, final LongConsumer onAssignedWaitMs, final StreamObserver<SessionReply> out,
+    SessionStream(final Engine engine, final LongConsumer onAssignedWaitMs, final StreamObserver<SessionReply> out,
         final OpenCalls openCalls)
     {
         super(out, openCalls, IngestStream.window(engine));

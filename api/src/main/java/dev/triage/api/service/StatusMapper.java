@@ -47,6 +47,8 @@ final class StatusMapper
                 return Status.Code.RESOURCE_EXHAUSTED;
             case HALTED:
             case SNAPSHOT_FAILED:
+            case NO_LEADER:
+            case NOT_COMMITTED:
                 return Status.Code.UNAVAILABLE;
             default:
                 return Status.Code.INTERNAL;

@@ -1,7 +1,7 @@
 package dev.triage.api.service;
 
 import dev.triage.api.auth.Principal;
-import dev.triage.engine.TriageEngine;
+import dev.triage.engine.Engine;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
@@ -55,7 +55,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     /** Answer a long-poll at least this long before the call's deadline so the empty answer arrives in time. */
     private static final long DEADLINE_MARGIN_MS = 100;
 
-    private final TriageEngine engine;
+    private final Engine engine;
     private final EpochClock clock;
     private final LongConsumer onAssignedWaitMs;
     private final WatchHub watchHub;
@@ -70,7 +70,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
      * @param watchHub the engine's queue event sink, feeding Watch streams.
      * @param admission the bound on unary calls waiting on the engine.
      */
-    public TriageService(final TriageEngine engine, final EpochClock clock, final LongConsumer onAssignedWaitMs, final WatchHub watchHub,
+    public TriageService(final Engine engine, final EpochClock clock, final LongConsumer onAssignedWaitMs, final WatchHub watchHub,
         final Admission admission)
     {
         this.admission = admission;
@@ -264,6 +264,30 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     public void info(final InfoRequest request, final StreamObserver<InfoReply> out)
     {
         final dev.triage.engine.EngineContext settings = engine.context();
+        final dev.triage.engine.Replication replication = engine.replication();
+        if (replication != null)
+        {
+            // A cluster member answers where it stands itself: it must, when there is no leader to order a read.
+            out.onNext(InfoReply.newBuilder()
+                .setVersion(VERSION)
+                .setSequence(replication.appliedSequence())
+                .setStartedAtMs(startedAtMs)
+                .setJournalDir(settings.journalDir().toAbsolutePath().toString())
+                .setWaitStrategy("cluster")
+                .setRingSize(settings.ringSize())
+                .setJournalFreeBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().freeBytes())
+                .setJournalReserveBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().reserveBytes())
+                .setCluster(dev.triage.proto.v1.ClusterInfo.newBuilder()
+                    .setNodeId(replication.nodeId())
+                    .setRole(replication.role())
+                    .setLeaderId(replication.leaderId())
+                    .setCommitPosition(replication.commitPosition())
+                    .setAppliedPosition(replication.appliedPosition())
+                    .addAllMembers(replication.members()))
+                .build());
+            out.onCompleted();
+            return;
+        }
         submit(Command.of(CommandType.STATS), out, r -> InfoReply.newBuilder()
             .setVersion(VERSION)
             .setSequence(r.sequence)

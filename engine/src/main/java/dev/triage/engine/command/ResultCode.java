@@ -46,7 +46,14 @@ public enum ResultCode
     /** The journal's disk is below its reserve: state-changing commands are refused until space is freed. Set by the publisher. */
     JOURNAL_SPACE_LOW("the journal's disk is almost full; changes are refused until space is freed"),
     /** The ring is full: back-pressure, try again later. Set by the publisher, never by the processor. */
-    REJECTED("the engine is saturated");
+    REJECTED("the engine is saturated"),
+    /** Cluster mode: no leader is reachable now (an election, or most members down), so the command was not sent. */
+    NO_LEADER("no cluster leader is reachable (an election is under way, or most members are down); the command was not applied"),
+    /**
+     * Cluster mode: sent, but not seen committed within the commit timeout (the leader was lost with it, or most members
+     * are down). It may still be applied: check (e.g. the conversation's state) before retrying.
+     */
+    NOT_COMMITTED("the cluster did not commit the command in time; it may still be applied, so check before retrying");
 
     private final String description;
 

@@ -169,6 +169,20 @@ public final class CommandCodec
      */
     public static Command decode(final net.openhft.chronicle.bytes.Bytes<?> in, final Command into)
     {
+        return decode(in, into, false);
+    }
+
+    /**
+     * As {@link #decode(net.openhft.chronicle.bytes.Bytes, Command)}, for a replicated log, which orders reads too.
+     *
+     * @param in a record.
+     * @param into a command to fill (cleared first); its reply stays null.
+     * @param readsAllowed true to accept read-only types (TOP, STATS, VIEW), which a journal never holds.
+     * @return {@code into}.
+     * @throws JournalFormatException if the record is of a newer version or malformed.
+     */
+    public static Command decode(final net.openhft.chronicle.bytes.Bytes<?> in, final Command into, final boolean readsAllowed)
+    {
         final long start = in.readPosition();
         final long end = in.readLimit();
         if (end - start < MIN_RECORD_BYTES || end - start > MAX_RECORD_BYTES)
@@ -183,12 +197,13 @@ public final class CommandCodec
             throw new JournalFormatException("record checksum mismatch (corrupt or torn bytes)");
         }
         in.readLimit(end - 4);
-        decodeFields(in, into, VIEW.get());
+        decodeFields(in, into, VIEW.get(), readsAllowed);
         in.readLimit(end);
         return into;
     }
 
-    private static Command decodeFields(final net.openhft.chronicle.bytes.Bytes<?> in, final Command into, final UnsafeBuffer view)
+    private static Command decodeFields(final net.openhft.chronicle.bytes.Bytes<?> in, final Command into, final UnsafeBuffer view,
+        final boolean readsAllowed)
     {
         into.clear();
         final int version = in.readByte();
@@ -198,7 +213,7 @@ public final class CommandCodec
         }
         final int code = (int)in.readStopBit();
         into.type = CommandType.ofCode(code);
-        if (into.type == null || !into.type.changesState())
+        if (into.type == null || !into.type.changesState() && !readsAllowed)
         {
             throw new JournalFormatException("unknown or read-only command type code " + code);
         }

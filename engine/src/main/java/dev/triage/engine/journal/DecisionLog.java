@@ -85,7 +85,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         return line.startsWith(VOID, line.indexOf(' '));
     }
 
-    private long lastLoggedSequence()
+    public long lastLoggedSequence()
     {
         try (ExcerptTailer tailer = queue.createTailer())
         {
