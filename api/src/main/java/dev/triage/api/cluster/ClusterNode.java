@@ -368,7 +368,7 @@ public final class ClusterNode implements Engine
         private long nextCorrelationId;
         private boolean resend;
         private long lastSendNs;
-        private long electingSinceNs;
+        private long electingSinceNs = System.nanoTime();
         private volatile boolean electing = true;
         private volatile int leaderId = -1;
         private Reply snapshotReply;
@@ -391,12 +391,14 @@ public final class ClusterNode implements Engine
             {
                 pending.add(correlationId, call);
             }
-            if (client == null || electing && System.nanoTime() - electingSinceNs > TimeUnit.MILLISECONDS.toNanos(file.commitTimeoutMs()))
+            if (electing && System.nanoTime() - electingSinceNs > TimeUnit.MILLISECONDS.toNanos(file.commitTimeoutMs()))
             {
+                // Leaderless for longer than a caller would wait: refuse at once.
                 failNow(correlationId, call, ResultCode.NO_LEADER);
             }
-            else if (!resend && !send(correlationId, copy))
+            else if (client == null || resend || !send(correlationId, copy))
             {
+                // Not connected yet, or a leader change under way: sent (in order) once there is a leader.
                 resend = true;
             }
             if (endOfBatch)
@@ -446,6 +448,15 @@ public final class ClusterNode implements Engine
         {
             final long now = System.nanoTime();
             updateElection(now);
+            final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(file.commitTimeoutMs());
+            final ResultCode expired = client == null ? ResultCode.NO_LEADER : ResultCode.NOT_COMMITTED;
+            pending.forEach((id, call) ->
+            {
+                if (now - call.sentNs() > timeoutNs)
+                {
+                    failNow(id, call, expired);
+                }
+            });
             if (client == null)
             {
                 connect();
@@ -470,14 +481,6 @@ public final class ClusterNode implements Engine
                     }
                 });
             }
-            final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(file.commitTimeoutMs());
-            pending.forEach((id, call) ->
-            {
-                if (now - call.sentNs() > timeoutNs)
-                {
-                    failNow(id, call, ResultCode.NOT_COMMITTED);
-                }
-            });
             if (now - lastSendNs > KEEP_ALIVE_NS && client.sendKeepAlive())
             {
                 lastSendNs = now;

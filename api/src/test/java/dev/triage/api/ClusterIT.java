@@ -1,0 +1,386 @@
+package dev.triage.api;
+
+import dev.triage.api.client.TriageClient;
+import dev.triage.engine.command.CommandType;
+import dev.triage.engine.journal.DecisionLog;
+import dev.triage.engine.journal.Journal;
+import dev.triage.proto.v1.AgentConversationRequest;
+import dev.triage.proto.v1.InfoReply;
+import dev.triage.proto.v1.NextBestReply;
+import dev.triage.proto.v1.NextBestRequest;
+import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.UpsertAgentRequest;
+import dev.triage.proto.v1.Urgency;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three real Triage processes replicating on Aeron Cluster over loopback, killed with SIGKILL at seeded moments while
+ * a load client opens and claims through all three. What was acknowledged survives, nothing is applied twice, no
+ * conversation is held twice, and every node's journal and decision log replay to the same state.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ClusterIT
+{
+    private ClusterProcesses cluster;
+
+    @BeforeAll
+    void startCluster(@TempDir final Path root) throws Exception
+    {
+        cluster = new ClusterProcesses(root);
+        for (int n = 0; n < ClusterProcesses.NODES; n++)
+        {
+            cluster.start(n);
+        }
+        cluster.awaitLeader(60_000);
+        for (int a = 0; a < ClusterProcesses.NODES; a++)
+        {
+            cluster.client(a).upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("agent-" + a).setCapacity(1000).build())
+                .get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception
+    {
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void leaderKilledMidStreamLosesNothingAcknowledged() throws Exception
+    {
+        final long seed = Long.getLong("triage.cluster.seed", System.nanoTime());
+        System.out.println("ClusterIT seed " + seed + " (rerun with -Dtriage.cluster.seed=" + seed + ")");
+        final Random random = new Random(seed);
+        try (Load load = new Load(cluster, "k"))
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                final long target = load.acked.get() + 20 + random.nextInt(150);
+                ClusterProcesses.await(60_000, "acknowledged commands to reach " + target + " (seed " + seed + ")\n" + cluster,
+                    () -> load.acked.get() >= target);
+                final int leader = cluster.awaitLeader(30_000);
+                cluster.kill(leader);
+                final long before = load.acked.get();
+                ClusterProcesses.await(30_000, "the two survivors to acknowledge more commands after node " + leader +
+                    " was killed (seed " + seed + ")\n" + cluster, () -> load.acked.get() >= before + 30);
+                cluster.start(leader);
+                cluster.awaitLeader(30_000);
+            }
+            load.stopAndCheckFailures();
+            System.out.println("ClusterIT: " + load);
+            checkReplicas(load);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void followerKilledIsNoGap() throws Exception
+    {
+        final int leader = cluster.awaitLeader(30_000);
+        final int follower = (leader + 1) % ClusterProcesses.NODES;
+        try (Load load = new Load(cluster, "f"))
+        {
+            ClusterProcesses.await(30_000, "load to start", () -> load.acked.get() >= 20);
+            cluster.kill(follower);
+            load.failOnAnyError(follower);
+            final long before = load.acked.get();
+            ClusterProcesses.await(30_000, "commands acknowledged after follower " + follower + " was killed\n" + cluster,
+                () -> load.acked.get() >= before + 100);
+            load.stopAndCheckFailures();
+            assertEquals(0, load.failuresAfterMark.get(), "calls to the leader and the other follower failed: " + load);
+            cluster.start(follower);
+            checkReplicas(load);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void minorityRefusesWritesWithUnavailable() throws Exception
+    {
+        final int leader = cluster.awaitLeader(30_000);
+        final int survivor = (leader + 1) % ClusterProcesses.NODES;
+        cluster.kill(leader);
+        cluster.kill((leader + 2) % ClusterProcesses.NODES);
+        final TriageClient client = cluster.client(survivor);
+        final Status first = failure(client, "minority-1");
+        assertEquals(Status.Code.UNAVAILABLE, first.getCode(), "a write a minority cannot commit: " + first);
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", cluster.grpcPorts[survivor]).usePlaintext().build();
+        try
+        {
+            ClusterProcesses.await(30_000, "health NOT_SERVING on the last node", () ->
+                HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())
+                    .getStatus() == HealthCheckResponse.ServingStatus.NOT_SERVING);
+        }
+        finally
+        {
+            channel.shutdownNow();
+        }
+        // Leaderless for longer than the commit timeout, the node refuses at once rather than after it.
+        final int[] attempt = { 2 };
+        ClusterProcesses.await(60_000, "writes refused at once with 'no cluster leader'", () ->
+        {
+            final Status later;
+            try
+            {
+                later = failure(client, "minority-" + attempt[0]++);
+            }
+            catch (final InterruptedException e)
+            {
+                throw new AssertionError(e);
+            }
+            assertEquals(Status.Code.UNAVAILABLE, later.getCode(), later.toString());
+            return later.getDescription().contains("no cluster leader");
+        });
+        final InfoReply info = cluster.info(survivor);
+        assertEquals(-1, info.getCluster().getLeaderId(), info.toString());
+    }
+
+    private static Status failure(final TriageClient client, final String id) throws InterruptedException
+    {
+        try
+        {
+            client.open(OpenRequest.newBuilder().setId(id).setUrgency(Urgency.NORMAL).setImpact(1).build()).get(30, TimeUnit.SECONDS);
+            throw new AssertionError("a minority accepted " + id);
+        }
+        catch (final ExecutionException e)
+        {
+            return Status.fromThrowable(e.getCause());
+        }
+        catch (final java.util.concurrent.TimeoutException e)
+        {
+            throw new AssertionError("no answer within 30 s for " + id);
+        }
+    }
+
+    /**
+     * Once every node has applied the same commands: each node's journal replays (verify) to one state hash with its
+     * invariants holding, the decision logs are identical, every acknowledged open and claim is in them, no open was
+     * applied twice and no conversation was assigned again before it was returned.
+     */
+    private void checkReplicas(final Load load) throws Exception
+    {
+        ClusterProcesses.await(60_000, "every node to apply the same commands\n" + cluster, () ->
+        {
+            long sequence = -1;
+            for (int n = 0; n < ClusterProcesses.NODES; n++)
+            {
+                final InfoReply info = cluster.info(n);
+                if (info == null || sequence >= 0 && info.getSequence() != sequence)
+                {
+                    return false;
+                }
+                sequence = info.getSequence();
+            }
+            return true;
+        });
+        String hash = null;
+        List<String> decisions = null;
+        for (int n = 0; n < ClusterProcesses.NODES; n++)
+        {
+            final Path dir = cluster.dir(n);
+            final CliRun replay = CliRun.execute("replay", "--journal", dir.toString(), "--verify");
+            assertEquals(0, replay.exit(), "node " + n + ": " + replay.out() + replay.err());
+            assertTrue(replay.out().contains("invariants hold"), replay.out());
+            final String nodeHash = replay.out().lines().filter(l -> l.startsWith("state hash")).findFirst().orElseThrow();
+            if (hash != null)
+            {
+                assertEquals(hash, nodeHash, "node " + n + " replays to another state");
+            }
+            hash = nodeHash;
+            final List<String> nodeDecisions = DecisionLog.read(dir);
+            if (decisions != null)
+            {
+                assertEquals(decisions, nodeDecisions, "node " + n + "'s decision log differs");
+            }
+            decisions = nodeDecisions;
+            final Map<String, Integer> opens = new HashMap<>();
+            try (Journal journal = Journal.readOnly(dir))
+            {
+                journal.replay(c ->
+                {
+                    if (c.type == CommandType.OPEN)
+                    {
+                        opens.merge(c.conversationId, 1, Integer::sum);
+                    }
+                });
+            }
+            opens.forEach((id, count) -> assertEquals(1, count, "OPEN " + id + " applied " + count + " times"));
+            for (final String id : load.ackedOpens)
+            {
+                assertTrue(opens.containsKey(id), "acknowledged open " + id + " is missing from node " + n);
+            }
+        }
+        final Map<String, String> holder = new HashMap<>();
+        final Set<String> assigned = new HashSet<>();
+        for (final String line : decisions)
+        {
+            final String[] f = line.split(" ");
+            if (f[4].equals("->"))
+            {
+                assertTrue(holder.putIfAbsent(f[3], f[5]) == null, f[3] + " assigned to " + f[5] + " while " + holder.get(f[3]) +
+                    " held it");
+                assigned.add(f[3] + " " + f[5]);
+            }
+            else
+            {
+                holder.remove(f[3]);
+            }
+        }
+        load.ackedClaims.forEach((conversation, agent) ->
+            assertTrue(assigned.contains(conversation + " " + agent), "acknowledged claim " + conversation + " by " + agent +
+                " is not in the decision log"));
+    }
+
+    /** Opens and claims through every running node, from three threads, until stopped. */
+    private static final class Load implements AutoCloseable
+    {
+        final AtomicLong acked = new AtomicLong();
+        final Set<String> ackedOpens = ConcurrentHashMap.newKeySet();
+        final Map<String, String> ackedClaims = new ConcurrentHashMap<>();
+        final Map<Status.Code, AtomicLong> failures = new ConcurrentHashMap<>();
+        final Map<String, AtomicLong> failureKinds = new ConcurrentHashMap<>();
+        final AtomicLong failuresAfterMark = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+        private volatile int excluded = -1;
+
+        Load(final ClusterProcesses cluster, final String prefix)
+        {
+            for (int t = 0; t < ClusterProcesses.NODES; t++)
+            {
+                final int thread = t;
+                final Thread worker = new Thread(() -> run(cluster, prefix, thread), "load-" + t);
+                worker.setDaemon(true);
+                threads.add(worker);
+                worker.start();
+            }
+        }
+
+        private void run(final ClusterProcesses cluster, final String prefix, final int thread)
+        {
+            for (long k = 0; running.get(); k++)
+            {
+                final int node = (int)((thread + k) % ClusterProcesses.NODES);
+                if (!cluster.running(node) || node == excluded)
+                {
+                    continue;
+                }
+                final boolean mark = excluded >= 0;
+                try
+                {
+                    final TriageClient client = cluster.client(node);
+                    if (k % 4 == 3)
+                    {
+                        final String agent = "agent-" + thread;
+                        final NextBestReply next = client.nextBest(NextBestRequest.newBuilder().setAgentId(agent).build())
+                            .get(15, TimeUnit.SECONDS);
+                        if (next.getAssigned())
+                        {
+                            ackedClaims.put(next.getConversationId(), agent);
+                            client.ack(AgentConversationRequest.newBuilder().setAgentId(agent)
+                                .setConversationId(next.getConversationId()).build()).get(15, TimeUnit.SECONDS);
+                        }
+                    }
+                    else
+                    {
+                        final String id = prefix + "-" + thread + "-" + k;
+                        client.open(OpenRequest.newBuilder().setId(id).setUrgency(Urgency.NORMAL).setImpact(1).build())
+                            .get(15, TimeUnit.SECONDS);
+                        ackedOpens.add(id);
+                    }
+                    acked.incrementAndGet();
+                }
+                catch (final ExecutionException e)
+                {
+                    final Status status = Status.fromThrowable(e.getCause());
+                    failures.computeIfAbsent(status.getCode(), c -> new AtomicLong()).incrementAndGet();
+                    final String why = String.valueOf(status.getDescription());
+                    failureKinds.computeIfAbsent(why.substring(0, Math.min(40, why.length())), c -> new AtomicLong()).incrementAndGet();
+                    if (mark)
+                    {
+                        failuresAfterMark.incrementAndGet();
+                    }
+                }
+                catch (final Exception e)
+                {
+                    failures.computeIfAbsent(Status.Code.UNKNOWN, c -> new AtomicLong()).incrementAndGet();
+                    if (mark)
+                    {
+                        failuresAfterMark.incrementAndGet();
+                    }
+                }
+            }
+        }
+
+        /** From now on, any failed call through the other nodes counts. */
+        void failOnAnyError(final int deadNode)
+        {
+            excluded = deadNode;
+        }
+
+        void stopAndCheckFailures() throws InterruptedException
+        {
+            running.set(false);
+            for (final Thread thread : threads)
+            {
+                thread.join(30_000);
+            }
+            failures.forEach((code, count) -> assertTrue(code == Status.Code.UNAVAILABLE,
+                count + " calls failed with " + code + " (only UNAVAILABLE is expected, while a node is down): " + this));
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            running.set(false);
+            for (final Thread thread : threads)
+            {
+                thread.join(30_000);
+            }
+        }
+
+        @Override
+        public String toString()
+        {
+            return acked.get() + " acknowledged (" + ackedOpens.size() + " opens, " + ackedClaims.size() + " claims), failures " +
+                failures + " " + failureKinds;
+        }
+    }
+}
