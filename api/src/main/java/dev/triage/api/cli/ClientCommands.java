@@ -307,6 +307,12 @@ final class ClientCommands
         void run(final TriageClient triage)
         {
             final dev.triage.proto.v1.SnapshotReply r = await(triage.snapshot());
+            if (r.getFile().isEmpty())
+            {
+                out.printf(Locale.ROOT, "cluster snapshot requested: every member writes one into its archive at the same log " +
+                    "position (this node had applied sequence %d)%n", r.getSequence());
+                return;
+            }
             out.printf(Locale.ROOT, "snapshot %s covers sequence %d (written off the processor: the engine did not pause)%n",
                 r.getFile(), r.getSequence());
         }

@@ -603,7 +603,7 @@ public final class ClusterNode implements Engine
             final boolean ok = code == io.aeron.cluster.codecs.AdminResponseCode.OK;
             reply.result = ok ? ResultCode.OK : ResultCode.SNAPSHOT_FAILED;
             reply.sequence = service.appliedSequence();
-            reply.snapshotPath = "the cluster's snapshot, taken by every member into its archive";
+            reply.snapshotPath = "";
             reply.detail = ok ? null : code + ": " + message;
             reply.listener.onReply(reply);
         }

@@ -181,7 +181,25 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
             .help("The bound on unary calls waiting on the engine (--max-calls-in-flight)")
             .callback(cb -> cb.call(admission.limit()))
             .register(registry);
+        if (engine.replication() != null)
+        {
+            clusterGauge("triage_cluster_leader", "1 on the cluster's leader, else 0", r -> "LEADER".equals(r.role()) ? 1 : 0);
+            clusterGauge("triage_cluster_leader_id", "The leader's node id as this node knows it; -1 while there is none " +
+                "(writes are refused)", dev.triage.engine.Replication::leaderId);
+            clusterGauge("triage_cluster_commit_position", "Log position a majority holds", dev.triage.engine.Replication::commitPosition);
+            clusterGauge("triage_cluster_lag_bytes", "Committed log this node's replica has not applied yet",
+                r -> Math.max(0, r.commitPosition() - r.appliedPosition()));
+        }
         http = HTTPServer.builder().inetAddress(bind).port(port).registry(registry).defaultHandler(console).buildAndStart();
+    }
+
+    private void clusterGauge(final String name, final String help, final ToLongFunction<dev.triage.engine.Replication> value)
+    {
+        GaugeWithCallback.builder()
+            .name(name)
+            .help(help)
+            .callback(cb -> cb.call(value.applyAsLong(engine.replication())))
+            .register(registry);
     }
 
     private void gauge(final String name, final String help, final ToLongFunction<Reply> value)
