@@ -9,6 +9,7 @@ import dev.triage.proto.v1.InfoReply;
 import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.SnapshotReply;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
 import io.grpc.ManagedChannel;
@@ -118,6 +119,11 @@ class ClusterIT
         try (Load load = new Load(cluster, "f"))
         {
             ClusterProcesses.await(30_000, "load to start", () -> load.acked.get() >= 20);
+            // A cluster snapshot under load: the follower restarts from its own snapshot plus the log after it.
+            final SnapshotReply snapshot = cluster.client(follower).snapshot().get(30, TimeUnit.SECONDS);
+            assertEquals("", snapshot.getFile(), "a cluster member names no file: " + snapshot);
+            ClusterProcesses.await(30_000, "the follower to write its snapshot\n" + cluster,
+                () -> cluster.output(follower).contains("cluster snapshot at sequence"));
             cluster.kill(follower);
             load.failOnAnyError(follower);
             final long before = load.acked.get();
@@ -126,6 +132,8 @@ class ClusterIT
             load.stopAndCheckFailures();
             assertEquals(0, load.failuresAfterMark.get(), "calls to the leader and the other follower failed: " + load);
             cluster.start(follower);
+            ClusterProcesses.await(30_000, "the follower to start from its snapshot\n" + cluster,
+                () -> cluster.output(follower).contains("from the cluster snapshot"));
             checkReplicas(load);
         }
     }

@@ -136,6 +136,14 @@ final class ClusterProcesses implements AutoCloseable
         }
     }
 
+    /**
+     * @return what node n printed since the test began (its restarts included).
+     */
+    String output(final int n)
+    {
+        return output[n].toString();
+    }
+
     boolean running(final int n)
     {
         return up.get(n) == 1;

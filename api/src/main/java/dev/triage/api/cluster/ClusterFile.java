@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * reads the same file. A mistake is refused with the key and what is wrong with it.
  */
 public record ClusterFile(List<Member> members, long heartbeatIntervalNs, long heartbeatTimeoutNs, long electionTimeoutNs,
-    long commitTimeoutMs, Idle idle)
+    long commitTimeoutMs, Idle idle, long idleMaxParkNs)
 {
     /** Aeron's ports of a member, from its base: client ingress, consensus, log, catch-up, archive control. */
     public static final int AERON_PORTS = 5;
@@ -26,7 +26,7 @@ public record ClusterFile(List<Member> members, long heartbeatIntervalNs, long h
     /** How the cluster's Aeron threads wait for work. */
     public enum Idle
     {
-        /** Spin briefly, then park up to 1 ms: what a host shared by three nodes can afford (the default). */
+        /** Spin briefly, then park, longer and longer up to idle-max-park: for a host the nodes share (the default). */
         BACKOFF,
         /** Busy-spin: lowest latency, for hosts with a core per Aeron thread. */
         SPIN
@@ -54,7 +54,7 @@ public record ClusterFile(List<Member> members, long heartbeatIntervalNs, long h
     }
 
     private static final Pattern MEMBER = Pattern.compile("(\\S+)\\s+(\\d+)\\s+(-?\\d+)\\s+(\\d+)");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(us|ms|s)");
 
     /**
      * @param file the file.
@@ -97,11 +97,12 @@ public record ClusterFile(List<Member> members, long heartbeatIntervalNs, long h
                 "so that a majority survives the loss of one or two");
         }
         final ClusterFile read = new ClusterFile(members,
-            TimeUnit.MILLISECONDS.toNanos(duration(file, p, "leader-heartbeat-interval", "100ms")),
-            TimeUnit.MILLISECONDS.toNanos(duration(file, p, "leader-heartbeat-timeout", "1500ms")),
-            TimeUnit.MILLISECONDS.toNanos(duration(file, p, "election-timeout", "500ms")),
-            duration(file, p, "commit-timeout", "5s"),
-            idle(file, p.getProperty("idle", "backoff").trim()));
+            TimeUnit.MICROSECONDS.toNanos(duration(file, p, "leader-heartbeat-interval", "100ms")),
+            TimeUnit.MICROSECONDS.toNanos(duration(file, p, "leader-heartbeat-timeout", "1500ms")),
+            TimeUnit.MICROSECONDS.toNanos(duration(file, p, "election-timeout", "500ms")),
+            duration(file, p, "commit-timeout", "5s") / 1000,
+            idle(file, p.getProperty("idle", "backoff").trim()),
+            TimeUnit.MICROSECONDS.toNanos(duration(file, p, "idle-max-park", "1ms")));
         if (read.heartbeatTimeoutNs < 5 * read.heartbeatIntervalNs)
         {
             throw new IllegalArgumentException(file + ": leader-heartbeat-timeout must be at least 5 heartbeat intervals, " +
@@ -182,9 +183,11 @@ public record ClusterFile(List<Member> members, long heartbeatIntervalNs, long h
         final Matcher m = DURATION.matcher(value);
         if (!m.matches() || Long.parseLong(m.group(1)) == 0)
         {
-            throw new IllegalArgumentException(file + ": " + key + " = '" + value + "' is not a duration like 500ms or 5s");
+            throw new IllegalArgumentException(file + ": " + key + " = '" + value + "' is not a duration like 250us, 500ms or 5s");
         }
-        return Long.parseLong(m.group(1)) * (m.group(2).equals("s") ? 1000 : 1);
+        final long n = Long.parseLong(m.group(1));
+        // In microseconds.
+        return m.group(2).equals("s") ? n * 1_000_000 : m.group(2).equals("ms") ? n * 1_000 : n;
     }
 
     private static Idle idle(final Path file, final String value)

@@ -100,7 +100,7 @@ public final class ClusterNode implements Engine
         final File base = context.journalDir().resolve("cluster").toAbsolutePath().toFile();
         final String aeronDir = aeronDirectory(context.journalDir(), nodeId);
         final Supplier<IdleStrategy> idle = file.idle() == ClusterFile.Idle.SPIN ? BusySpinIdleStrategy::new :
-            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+            () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), file.idleMaxParkNs());
         final ErrorHandler errors = t -> LOG.log(System.Logger.Level.WARNING, "cluster: " + t);
         directoryLock = lockDirectory(base.toPath());
         replica = new Replica(context);
