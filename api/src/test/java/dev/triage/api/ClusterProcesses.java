@@ -237,17 +237,13 @@ final class ClusterProcesses implements AutoCloseable
         return out.toString();
     }
 
+    /** Graceful stops, so the nodes remove their media drivers' files from /dev/shm. */
     @Override
     public void close() throws InterruptedException
     {
         for (int n = 0; n < NODES; n++)
         {
-            if (processes[n] != null)
-            {
-                closeClient(n);
-                processes[n].destroyForcibly();
-                processes[n].waitFor(30, TimeUnit.SECONDS);
-            }
+            stop(n);
         }
     }
 

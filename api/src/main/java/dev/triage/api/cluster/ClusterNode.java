@@ -237,11 +237,40 @@ public final class ClusterNode implements Engine
      */
     private static String aeronDirectory(final Path journalDir, final int nodeId)
     {
-        final String name = "triage-" + System.getProperty("user.name", "user") + "-node" + nodeId + "-" +
-            Integer.toHexString(journalDir.toAbsolutePath().normalize().toString().hashCode());
+        final String prefix = "triage-" + System.getProperty("user.name", "user") + "-node";
+        final String name = prefix + nodeId + "-" + Integer.toHexString(journalDir.toAbsolutePath().normalize().toString().hashCode());
         final Path shm = Path.of("/dev/shm");
-        return (Files.isDirectory(shm) && Files.isWritable(shm) ? shm.resolve(name) :
-            journalDir.toAbsolutePath().resolve("cluster").resolve("driver")).toString();
+        if (!Files.isDirectory(shm) || !Files.isWritable(shm))
+        {
+            return journalDir.toAbsolutePath().resolve("cluster").resolve("driver").toString();
+        }
+        removeDeadDrivers(shm, prefix);
+        return shm.resolve(name).toString();
+    }
+
+    /**
+     * A node that was killed leaves its media driver's files (tens of MB of memory) in /dev/shm; one started again on
+     * the same directory reuses them, but a directory never used again would keep them until a reboot. Remove those
+     * of drivers that are no longer alive (no heartbeat for 10 s) and older than a minute (never one being created).
+     */
+    private static void removeDeadDrivers(final Path shm, final String prefix)
+    {
+        try (java.util.stream.Stream<Path> dirs = Files.list(shm))
+        {
+            final long minuteAgo = System.currentTimeMillis() - 60_000;
+            dirs.filter(d -> d.getFileName().toString().startsWith(prefix))
+                .filter(d -> d.toFile().lastModified() < minuteAgo)
+                .filter(d -> !io.aeron.CommonContext.isDriverActive(d.toFile(), 10_000, message -> { }))
+                .forEach(d ->
+                {
+                    org.agrona.IoUtil.delete(d.toFile(), true);
+                    LOG.log(System.Logger.Level.DEBUG, "removed " + d + ", a stopped node's media driver files");
+                });
+        }
+        catch (final java.io.IOException | RuntimeException e)
+        {
+            LOG.log(System.Logger.Level.DEBUG, "could not look for stopped nodes' driver files in " + shm + ": " + e);
+        }
     }
 
     @Override
