@@ -122,8 +122,12 @@ class ClusterIT
             // A cluster snapshot under load: the follower restarts from its own snapshot plus the log after it.
             final SnapshotReply snapshot = cluster.client(follower).snapshot().get(30, TimeUnit.SECONDS);
             assertEquals("", snapshot.getFile(), "a cluster member names no file: " + snapshot);
-            ClusterProcesses.await(30_000, "the follower to write its snapshot\n" + cluster,
-                () -> cluster.output(follower).contains("cluster snapshot at sequence"));
+            // Complete once the consensus module has recorded it (the service writing it is not enough to restart from).
+            ClusterProcesses.await(30_000, "the follower to complete its snapshot\n" + cluster, () ->
+            {
+                final InfoReply info = cluster.info(follower);
+                return info != null && info.getCluster().getSnapshots() >= 1;
+            });
             cluster.kill(follower);
             load.failOnAnyError(follower);
             final long before = load.acked.get();

@@ -12,9 +12,10 @@ import java.util.List;
  * @param commitPosition the log position a majority holds.
  * @param appliedPosition the log position this node's replica has applied (its lag is the difference).
  * @param appliedSequence the sequence of the last command the replica applied.
+ * @param snapshots cluster snapshots this member has completed since it started.
  * @param members each member's gRPC address, by id.
  */
 public record Replication(int nodeId, String role, int leaderId, boolean electing, long commitPosition,
-    long appliedPosition, long appliedSequence, List<String> members)
+    long appliedPosition, long appliedSequence, long snapshots, List<String> members)
 {
 }

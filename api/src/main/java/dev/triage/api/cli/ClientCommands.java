@@ -337,9 +337,11 @@ final class ClientCommands
             if (i.hasCluster())
             {
                 final dev.triage.proto.v1.ClusterInfo c = i.getCluster();
-                out.printf(Locale.ROOT, "cluster node %d: %s, leader %s; commit position %,d, applied %,d (lag %,d bytes)%n",
+                out.printf(Locale.ROOT, "cluster node %d: %s, leader %s; commit position %,d, applied %,d (lag %,d bytes); " +
+                    "%d snapshots since start%n",
                     c.getNodeId(), c.getRole(), c.getLeaderId() < 0 ? "none (writes are refused)" : "node " + c.getLeaderId(),
-                    c.getCommitPosition(), c.getAppliedPosition(), Math.max(0, c.getCommitPosition() - c.getAppliedPosition()));
+                    c.getCommitPosition(), c.getAppliedPosition(), Math.max(0, c.getCommitPosition() - c.getAppliedPosition()),
+                    c.getSnapshots());
                 for (int n = 0; n < c.getMembersCount(); n++)
                 {
                     out.printf(Locale.ROOT, "  node %d  gRPC %s%s%n", n, c.getMembers(n), n == c.getNodeId() ? "  (this one)" : "");

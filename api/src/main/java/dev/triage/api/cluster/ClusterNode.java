@@ -326,7 +326,8 @@ public final class ClusterNode implements Engine
         final long role = counter(counters, AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID);
         return new Replication(nodeId, role == 2 ? "LEADER" : role == 1 ? "CANDIDATE" : "FOLLOWER",
             forwarder.leaderId, forwarder.electing, counter(counters, AeronCounters.CLUSTER_COMMIT_POSITION_TYPE_ID),
-            service.appliedPosition(), service.appliedSequence(), List.copyOf(memberAddresses));
+            service.appliedPosition(), service.appliedSequence(), counter(counters, AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID),
+            List.copyOf(memberAddresses));
     }
 
     @Override

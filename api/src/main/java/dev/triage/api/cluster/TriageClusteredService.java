@@ -230,6 +230,7 @@ final class TriageClusteredService implements ClusteredService
         {
             offer(publication, body, at, Math.min(chunk, state.length - at));
         }
+        appliedPosition = cluster.logPosition();
         LOG.log(System.Logger.Level.INFO, "cluster snapshot at sequence " + replica.book().lastSequence() + ": " +
             state.length + " bytes");
     }

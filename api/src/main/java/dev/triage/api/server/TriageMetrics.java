@@ -187,6 +187,8 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
             clusterGauge("triage_cluster_leader_id", "The leader's node id as this node knows it; -1 while there is none " +
                 "(writes are refused)", dev.triage.engine.Replication::leaderId);
             clusterGauge("triage_cluster_commit_position", "Log position a majority holds", dev.triage.engine.Replication::commitPosition);
+            clusterGauge("triage_cluster_snapshots", "Cluster snapshots this node has completed since it started",
+                dev.triage.engine.Replication::snapshots);
             clusterGauge("triage_cluster_lag_bytes", "Committed log this node's replica has not applied yet",
                 r -> Math.max(0, r.commitPosition() - r.appliedPosition()));
         }

@@ -283,6 +283,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
                     .setLeaderId(replication.leaderId())
                     .setCommitPosition(replication.commitPosition())
                     .setAppliedPosition(replication.appliedPosition())
+                    .setSnapshots(replication.snapshots())
                     .addAllMembers(replication.members()))
                 .build());
             out.onCompleted();
