@@ -107,6 +107,13 @@ class ClusterIT
             load.stopAndCheckFailures();
             System.out.println("ClusterIT: " + load);
             checkReplicas(load);
+            // --snapshot-every 400: the leader's node asked for snapshots as the log grew.
+            int snapshots = 0;
+            for (int n = 0; n < ClusterProcesses.NODES; n++)
+            {
+                snapshots += cluster.count(n, "cluster snapshot at sequence");
+            }
+            assertTrue(snapshots >= ClusterProcesses.NODES, "periodic snapshots taken: " + snapshots + "\n" + cluster);
         }
     }
 
@@ -128,6 +135,7 @@ class ClusterIT
                 final InfoReply info = cluster.info(follower);
                 return info != null && info.getCluster().getSnapshots() >= 1;
             });
+            final int restartsFromSnapshot = cluster.count(follower, "from the cluster snapshot");
             cluster.kill(follower);
             load.failOnAnyError(follower);
             final long before = load.acked.get();
@@ -137,7 +145,7 @@ class ClusterIT
             assertEquals(0, load.failuresAfterMark.get(), "calls to the leader and the other follower failed: " + load);
             cluster.start(follower);
             ClusterProcesses.await(30_000, "the follower to start from its snapshot\n" + cluster,
-                () -> cluster.output(follower).contains("from the cluster snapshot"));
+                () -> cluster.count(follower, "from the cluster snapshot") > restartsFromSnapshot);
             checkReplicas(load);
         }
     }

@@ -76,7 +76,7 @@ final class ClusterProcesses implements AutoCloseable
         }
         command.addAll(List.of("-Xmx256m", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
             TriageCli.class.getName(), "serve", "--cluster", file.toString(), "--node", Integer.toString(n),
-            "--journal", dir(n).toString()));
+            "--journal", dir(n).toString(), "--snapshot-every", "400"));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CountDownLatch listening = new CountDownLatch(1);
         final StringBuffer out = output[n];
@@ -134,6 +134,14 @@ final class ClusterProcesses implements AutoCloseable
             }
             processes[n] = null;
         }
+    }
+
+    /**
+     * @return how often node n has printed {@code line} since the test began (its restarts included).
+     */
+    int count(final int n, final String line)
+    {
+        return output[n].toString().split(java.util.regex.Pattern.quote(line), -1).length - 1;
     }
 
     /**

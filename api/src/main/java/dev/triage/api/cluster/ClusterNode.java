@@ -345,7 +345,16 @@ public final class ClusterNode implements Engine
         return file;
     }
 
+    /**
+     * @return the value of this node's first counter of {@code typeId} (one consensus module per driver), or -1.
+     */
     private static long counter(final CountersReader counters, final int typeId)
+    {
+        final int id = counterId(counters, typeId);
+        return id < 0 ? -1 : counters.getCounterValue(id);
+    }
+
+    private static int counterId(final CountersReader counters, final int typeId)
     {
         final int[] found = { -1 };
         counters.forEach((counterId, type, key, label) ->
@@ -355,7 +364,7 @@ public final class ClusterNode implements Engine
                 found[0] = counterId;
             }
         });
-        return found[0] < 0 ? -1 : counters.getCounterValue(found[0]);
+        return found[0];
     }
 
     /**
@@ -403,6 +412,10 @@ public final class ClusterNode implements Engine
         private volatile int leaderId = -1;
         private Reply snapshotReply;
         private long snapshotCorrelationId;
+        private long snapshotsSeen;
+        private long snapshotBase;
+        private long lastSnapshotRequestNs = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+        private int electionCounterId = -1;
 
         @Override
         public void onEvent(final Command command, final long sequence, final boolean endOfBatch)
@@ -500,6 +513,7 @@ public final class ClusterNode implements Engine
                 return;
             }
             client.pollEgress();
+            periodicSnapshot(now);
             if (resend && client.ingressPublication() != null && client.ingressPublication().isConnected() && !electing)
             {
                 resend = false;
@@ -517,9 +531,39 @@ public final class ClusterNode implements Engine
             }
         }
 
+        /**
+         * The leader's node asks for a cluster snapshot once the replica has applied --snapshot-every commands since the
+         * last one completed (at most one request every 10 s), so a restart replays a bounded log.
+         */
+        private void periodicSnapshot(final long now)
+        {
+            final long every = context.snapshotEveryCommands();
+            if (every <= 0)
+            {
+                return;
+            }
+            final long taken = counter(aeron.countersReader(), AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID);
+            if (taken != snapshotsSeen)
+            {
+                snapshotsSeen = taken;
+                snapshotBase = service.appliedSequence();
+            }
+            if (service.role() == io.aeron.cluster.service.Cluster.Role.LEADER && service.appliedSequence() - snapshotBase >= every &&
+                now - lastSnapshotRequestNs > TimeUnit.SECONDS.toNanos(10) && client.sendAdminRequestToTakeASnapshot(++nextCorrelationId))
+            {
+                lastSnapshotRequestNs = now;
+                LOG.log(System.Logger.Level.DEBUG, "asked for a cluster snapshot at sequence " + service.appliedSequence());
+            }
+        }
+
         private void updateElection(final long now)
         {
-            final long state = counter(aeron.countersReader(), AeronCounters.CLUSTER_ELECTION_STATE_TYPE_ID);
+            if (electionCounterId < 0 || aeron.countersReader().getCounterTypeId(electionCounterId) !=
+                AeronCounters.CLUSTER_ELECTION_STATE_TYPE_ID)
+            {
+                electionCounterId = counterId(aeron.countersReader(), AeronCounters.CLUSTER_ELECTION_STATE_TYPE_ID);
+            }
+            final long state = electionCounterId < 0 ? -1 : aeron.countersReader().getCounterValue(electionCounterId);
             final boolean nowElecting = state != 17; // ElectionState.CLOSED: no election under way
             if (nowElecting != electing)
             {
