@@ -9,6 +9,9 @@ import dev.triage.proto.v1.InfoReply;
 import dev.triage.proto.v1.NextBestReply;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.OpenRequest;
+import dev.triage.proto.v1.QueueEvent;
+import dev.triage.proto.v1.TopRequest;
+import dev.triage.proto.v1.ConversationRef;
 import dev.triage.proto.v1.SnapshotReply;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +84,50 @@ class ClusterIT
         {
             cluster.close();
         }
+    }
+
+    @Test
+    @Order(0)
+    void everyNodeServesTheWholeApi() throws Exception
+    {
+        final Collected<QueueEvent> watched = new Collected<>();
+        cluster.client(2).watch(watched);
+        ClusterProcesses.await(10_000, "the Watch stream to open on node 2", () -> cluster.info(2) != null);
+        cluster.client(1).upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("rare-agent").addSkills("rare").setCapacity(1).build())
+            .get(10, TimeUnit.SECONDS);
+        // A long-poll parked through node 1 is answered when node 2 takes the conversation it waits for.
+        final CompletableFuture<NextBestReply> parked = cluster.client(1).nextBest(
+            NextBestRequest.newBuilder().setAgentId("rare-agent").setWaitMs(20_000).build());
+        ClusterProcesses.await(10_000, "the long-poll to park", () ->
+        {
+            try
+            {
+                return cluster.client(0).stats().get(5, TimeUnit.SECONDS).getWaitingAgents() == 1;
+            }
+            catch (final Exception e)
+            {
+                return false;
+            }
+        });
+        cluster.client(2).open(OpenRequest.newBuilder().setId("rare-1").setUrgency(Urgency.HIGH).setImpact(1).addSkills("rare").build())
+            .get(10, TimeUnit.SECONDS);
+        final NextBestReply answered = parked.get(20, TimeUnit.SECONDS);
+        assertTrue(answered.getAssigned(), answered.toString());
+        assertEquals("rare-1", answered.getConversationId());
+        // Node 0 reads what node 2 wrote (reads go through the log); node 2's Watch saw it opened and assigned.
+        cluster.client(0).open(OpenRequest.newBuilder().setId("rare-2").setUrgency(Urgency.LOW).setImpact(1).addSkills("rare").build())
+            .get(10, TimeUnit.SECONDS);
+        assertEquals("rare-2", cluster.client(0).top(TopRequest.newBuilder().setN(10).build()).get(10, TimeUnit.SECONDS)
+            .getEntries(0).getId());
+        ClusterProcesses.await(10_000, "node 2's Watch to see rare-1 opened and assigned, then rare-2 opened", () ->
+        {
+            synchronized (watched.values)
+            {
+                return watched.values.stream().map(e -> e.getKind() + " " + e.getConversationId()).toList()
+                    .containsAll(List.of("OPENED rare-1", "ASSIGNED rare-1", "OPENED rare-2"));
+            }
+        });
+        cluster.client(0).resolve(ConversationRef.newBuilder().setId("rare-2").build()).get(10, TimeUnit.SECONDS);
     }
 
     @Test
