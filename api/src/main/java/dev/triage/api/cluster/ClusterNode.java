@@ -354,6 +354,27 @@ public final class ClusterNode implements Engine
         return id < 0 ? -1 : counters.getCounterValue(id);
     }
 
+    /** One counter of a type, found once: the forwarder reads two of them at every batch end. One thread only. */
+    private static final class CounterRef
+    {
+        private final int typeId;
+        private int id = -1;
+
+        CounterRef(final int typeId)
+        {
+            this.typeId = typeId;
+        }
+
+        long get(final CountersReader counters)
+        {
+            if (id < 0 || counters.getCounterTypeId(id) != typeId || counters.getCounterState(id) != CountersReader.RECORD_ALLOCATED)
+            {
+                id = counterId(counters, typeId);
+            }
+            return id < 0 ? -1 : counters.getCounterValue(id);
+        }
+    }
+
     private static int counterId(final CountersReader counters, final int typeId)
     {
         final int[] found = { -1 };
@@ -415,7 +436,8 @@ public final class ClusterNode implements Engine
         private long snapshotsSeen;
         private long snapshotBase;
         private long lastSnapshotRequestNs = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
-        private int electionCounterId = -1;
+        private final CounterRef electionCounter = new CounterRef(AeronCounters.CLUSTER_ELECTION_STATE_TYPE_ID);
+        private final CounterRef snapshotCounter = new CounterRef(AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID);
 
         @Override
         public void onEvent(final Command command, final long sequence, final boolean endOfBatch)
@@ -437,7 +459,7 @@ public final class ClusterNode implements Engine
             if (electing && System.nanoTime() - electingSinceNs > TimeUnit.MILLISECONDS.toNanos(file.commitTimeoutMs()))
             {
                 // Leaderless for longer than a caller would wait: refuse at once.
-                failNow(correlationId, call, ResultCode.NO_LEADER);
+                pending.fail(correlationId, call, ResultCode.NO_LEADER);
             }
             else if (client == null || resend || !send(correlationId, copy))
             {
@@ -454,14 +476,6 @@ public final class ClusterNode implements Engine
         public void onTimeout(final long sequence)
         {
             duty();
-        }
-
-        private void failNow(final long correlationId, final PendingCalls.Call call, final ResultCode code)
-        {
-            if (call.reply() != null)
-            {
-                pending.fail(correlationId, call, code);
-            }
         }
 
         /**
@@ -491,15 +505,8 @@ public final class ClusterNode implements Engine
         {
             final long now = System.nanoTime();
             updateElection(now);
-            final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(file.commitTimeoutMs());
-            final ResultCode expired = client == null ? ResultCode.NO_LEADER : ResultCode.NOT_COMMITTED;
-            pending.forEach((id, call) ->
-            {
-                if (now - call.sentNs() > timeoutNs)
-                {
-                    failNow(id, call, expired);
-                }
-            });
+            pending.expire(now, TimeUnit.MILLISECONDS.toNanos(file.commitTimeoutMs()),
+                client == null ? ResultCode.NO_LEADER : ResultCode.NOT_COMMITTED);
             if (client == null)
             {
                 connect();
@@ -509,7 +516,7 @@ public final class ClusterNode implements Engine
             {
                 LOG.log(System.Logger.Level.WARNING, "cluster session " + client.clusterSessionId() + " closed; reconnecting");
                 closeClient();
-                pending.forEach((id, call) -> failNow(id, call, ResultCode.NOT_COMMITTED));
+                pending.expire(now, -1, ResultCode.NOT_COMMITTED);
                 return;
             }
             client.pollEgress();
@@ -542,7 +549,7 @@ public final class ClusterNode implements Engine
             {
                 return;
             }
-            final long taken = counter(aeron.countersReader(), AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID);
+            final long taken = snapshotCounter.get(aeron.countersReader());
             if (taken != snapshotsSeen)
             {
                 snapshotsSeen = taken;
@@ -558,12 +565,7 @@ public final class ClusterNode implements Engine
 
         private void updateElection(final long now)
         {
-            if (electionCounterId < 0 || aeron.countersReader().getCounterTypeId(electionCounterId) !=
-                AeronCounters.CLUSTER_ELECTION_STATE_TYPE_ID)
-            {
-                electionCounterId = counterId(aeron.countersReader(), AeronCounters.CLUSTER_ELECTION_STATE_TYPE_ID);
-            }
-            final long state = electionCounterId < 0 ? -1 : aeron.countersReader().getCounterValue(electionCounterId);
+            final long state = electionCounter.get(aeron.countersReader());
             final boolean nowElecting = state != 17; // ElectionState.CLOSED: no election under way
             if (nowElecting != electing)
             {

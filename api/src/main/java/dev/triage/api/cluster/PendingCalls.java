@@ -69,6 +69,26 @@ final class PendingCalls
     }
 
     /**
+     * Answer every call sent more than {@code timeoutNs} ago. Calls are kept in the order they were first sent, so
+     * this stops at the first younger one.
+     *
+     * @param nowNs now (System.nanoTime).
+     * @param timeoutNs the commit timeout; negative to answer every call.
+     * @param code the refusal.
+     */
+    void expire(final long nowNs, final long timeoutNs, final ResultCode code)
+    {
+        for (final Map.Entry<Long, Call> entry : calls.entrySet())
+        {
+            if (timeoutNs >= 0 && nowNs - entry.getValue().sentNs() <= timeoutNs)
+            {
+                return;
+            }
+            fail(entry.getKey(), entry.getValue(), code);
+        }
+    }
+
+    /**
      * @param action each call still waiting, oldest first.
      */
     void forEach(final BiConsumer<Long, Call> action)
