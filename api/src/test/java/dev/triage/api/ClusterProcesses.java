@@ -1,13 +1,11 @@
 package dev.triage.api;
 
-import dev.triage.api.cli.TriageCli;
 import dev.triage.api.client.TriageClient;
 import dev.triage.proto.v1.InfoReply;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,7 +13,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,18 +62,9 @@ final class ClusterProcesses implements AutoCloseable
      */
     void start(final int n) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle"))
-            {
-                command.add(arg);
-            }
-        }
-        command.addAll(List.of("-Xmx256m", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-            TriageCli.class.getName(), "serve", "--cluster", file.toString(), "--node", Integer.toString(n),
-            "--journal", dir(n).toString(), "--snapshot-every", "400"));
+        final List<String> command = ServerCommand.of(List.of("-Xmx256m", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1"),
+            List.of("serve", "--cluster", file.toString(), "--node", Integer.toString(n), "--journal", dir(n).toString(),
+                "--snapshot-every", "400"));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CountDownLatch listening = new CountDownLatch(1);
         final StringBuffer out = output[n];

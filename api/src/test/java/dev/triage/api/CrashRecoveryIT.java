@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -266,19 +265,8 @@ class CrashRecoveryIT
 
     private Process startChild(final int port) throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle"))
-            {
-                command.add(arg);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(TriageCli.class.getName());
-        command.addAll(List.of("serve", "--port", Integer.toString(port), "--metrics-port", "-1", "--journal", journal.toString()));
+        final List<String> command = ServerCommand.of(List.of(),
+            List.of("serve", "--port", Integer.toString(port), "--metrics-port", "-1", "--journal", journal.toString()));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         final CountDownLatch listening = new CountDownLatch(1);
