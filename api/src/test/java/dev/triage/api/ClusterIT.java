@@ -128,6 +128,12 @@ class ClusterIT
             }
         });
         cluster.client(0).resolve(ConversationRef.newBuilder().setId("rare-2").build()).get(10, TimeUnit.SECONDS);
+        // triage info on any member lists every member as it reports itself: one leader, each one's lag.
+        final CliRun info = CliRun.execute("info", "--server", "127.0.0.1:" + cluster.grpcPorts[1]);
+        assertEquals(0, info.exit(), info.out() + info.err());
+        assertEquals(1, info.out().lines().filter(l -> l.contains("  LEADER, lag ")).count(), info.out());
+        assertEquals(2, info.out().lines().filter(l -> l.contains("  FOLLOWER, lag ")).count(), info.out());
+        assertTrue(info.out().contains("(this one)"), info.out());
     }
 
     @Test

@@ -340,16 +340,61 @@ final class ClientCommands
                 out.printf(Locale.ROOT, "cluster node %d: %s, leader %s; commit position %,d, applied %,d (lag %,d bytes); " +
                     "%d snapshots since start%n",
                     c.getNodeId(), c.getRole(), c.getLeaderId() < 0 ? "none (writes are refused)" : "node " + c.getLeaderId(),
-                    c.getCommitPosition(), c.getAppliedPosition(), Math.max(0, c.getCommitPosition() - c.getAppliedPosition()),
-                    c.getSnapshots());
-                for (int n = 0; n < c.getMembersCount(); n++)
-                {
-                    out.printf(Locale.ROOT, "  node %d  gRPC %s%s%n", n, c.getMembers(n), n == c.getNodeId() ? "  (this one)" : "");
-                }
+                    c.getCommitPosition(), c.getAppliedPosition(), lag(c), c.getSnapshots());
+                members(c, client, out);
                 return;
             }
             out.printf(Locale.ROOT, "ring %d slots, wait strategy %s%n", i.getRingSize(), i.getWaitStrategy());
         }
+    }
+
+    /**
+     * Each member as it reports itself (asked directly, 2 s each, all at once): its role and how far its replica trails
+     * the log it knows committed.
+     */
+    private static void members(final dev.triage.proto.v1.ClusterInfo self, final ClientOptions options, final java.io.PrintStream out)
+    {
+        final java.util.List<TriageClient> clients = new java.util.ArrayList<>();
+        final java.util.List<java.util.concurrent.CompletableFuture<dev.triage.proto.v1.InfoReply>> answers = new java.util.ArrayList<>();
+        for (int n = 0; n < self.getMembersCount(); n++)
+        {
+            if (n == self.getNodeId())
+            {
+                answers.add(null);
+                continue;
+            }
+            final TriageClient other = options.client(self.getMembers(n), 2_000);
+            clients.add(other);
+            answers.add(other.info());
+        }
+        for (int n = 0; n < self.getMembersCount(); n++)
+        {
+            String state;
+            if (n == self.getNodeId())
+            {
+                state = self.getRole() + ", lag " + String.format(Locale.ROOT, "%,d", lag(self)) + " bytes  (this one)";
+            }
+            else
+            {
+                try
+                {
+                    final dev.triage.proto.v1.ClusterInfo c = answers.get(n).join().getCluster();
+                    state = c.getRole() + ", lag " + String.format(Locale.ROOT, "%,d", lag(c)) + " bytes";
+                }
+                catch (final RuntimeException e)
+                {
+                    final io.grpc.Status s = io.grpc.Status.fromThrowable(e.getCause() == null ? e : e.getCause());
+                    state = "not answering (" + s.getCode() + ")";
+                }
+            }
+            out.printf(Locale.ROOT, "  node %d  gRPC %-21s %s%n", n, self.getMembers(n), state);
+        }
+        clients.forEach(TriageClient::close);
+    }
+
+    private static long lag(final dev.triage.proto.v1.ClusterInfo c)
+    {
+        return Math.max(0, c.getCommitPosition() - c.getAppliedPosition());
     }
 
     @Command(name = "watch", description = "Print queue changes as they happen, until interrupted.")

@@ -32,6 +32,16 @@ final class ClientOptions
      */
     TriageClient client()
     {
-        return TriageClient.builder(server).token(token).tls(tlsCa, tlsCert, tlsKey).deadlineMs(timeoutMs).build();
+        return client(server, timeoutMs);
+    }
+
+    /**
+     * @param otherServer another server (a cluster's other members), with this token and TLS.
+     * @param deadlineMs the call deadline.
+     * @return a client.
+     */
+    TriageClient client(final String otherServer, final long deadlineMs)
+    {
+        return TriageClient.builder(otherServer).token(token).tls(tlsCa, tlsCert, tlsKey).deadlineMs(deadlineMs).build();
     }
 }
