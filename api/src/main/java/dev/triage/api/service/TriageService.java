@@ -263,20 +263,13 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     @Override
     public void info(final InfoRequest request, final StreamObserver<InfoReply> out)
     {
-        final dev.triage.engine.EngineContext settings = engine.context();
         final dev.triage.engine.Replication replication = engine.replication();
         if (replication != null)
         {
             // A cluster member answers where it stands itself: it must, when there is no leader to order a read.
-            out.onNext(InfoReply.newBuilder()
-                .setVersion(VERSION)
+            out.onNext(info()
                 .setSequence(replication.appliedSequence())
-                .setStartedAtMs(startedAtMs)
-                .setJournalDir(settings.journalDir().toAbsolutePath().toString())
                 .setWaitStrategy("cluster")
-                .setRingSize(settings.ringSize())
-                .setJournalFreeBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().freeBytes())
-                .setJournalReserveBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().reserveBytes())
                 .setCluster(dev.triage.proto.v1.ClusterInfo.newBuilder()
                     .setNodeId(replication.nodeId())
                     .setRole(replication.role())
@@ -289,17 +282,26 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             out.onCompleted();
             return;
         }
-        submit(Command.of(CommandType.STATS), out, r -> InfoReply.newBuilder()
-            .setVersion(VERSION)
+        submit(Command.of(CommandType.STATS), out, r -> info()
             .setSequence(r.sequence)
             .setRecoveredCommands(engine.recovered().commands())
+            .setWaitStrategy(engine.context().waitStrategy().name())
+            .build());
+    }
+
+    /**
+     * @return what info says in both modes: version, start, journal directory and its disk, ring size.
+     */
+    private InfoReply.Builder info()
+    {
+        final dev.triage.engine.EngineContext settings = engine.context();
+        return InfoReply.newBuilder()
+            .setVersion(VERSION)
             .setStartedAtMs(startedAtMs)
             .setJournalDir(settings.journalDir() == null ? "" : settings.journalDir().toAbsolutePath().toString())
-            .setWaitStrategy(settings.waitStrategy().name())
             .setRingSize(settings.ringSize())
             .setJournalFreeBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().freeBytes())
-            .setJournalReserveBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().reserveBytes())
-            .build());
+            .setJournalReserveBytes(engine.journalSpace() == null ? 0 : engine.journalSpace().reserveBytes());
     }
 
     @Override
