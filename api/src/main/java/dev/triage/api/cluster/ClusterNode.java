@@ -325,7 +325,7 @@ public final class ClusterNode implements Engine
         final CountersReader counters = aeron.countersReader();
         final long role = counter(counters, AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID);
         return new Replication(nodeId, role == 2 ? "LEADER" : role == 1 ? "CANDIDATE" : "FOLLOWER",
-            forwarder.leaderId, forwarder.electing, counter(counters, AeronCounters.CLUSTER_COMMIT_POSITION_TYPE_ID),
+            forwarder.leaderId, counter(counters, AeronCounters.CLUSTER_COMMIT_POSITION_TYPE_ID),
             service.appliedPosition(), service.appliedSequence(), counter(counters, AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID),
             List.copyOf(memberAddresses));
     }
@@ -335,14 +335,6 @@ public final class ClusterNode implements Engine
     {
         availability.add(listener);
         listener.accept(!forwarder.electing && forwarder.leaderId >= 0);
-    }
-
-    /**
-     * @return the cluster this node belongs to.
-     */
-    public ClusterFile file()
-    {
-        return file;
     }
 
     /**
