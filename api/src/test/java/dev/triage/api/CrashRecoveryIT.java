@@ -173,6 +173,43 @@ class CrashRecoveryIT
         assertTrue(!report.contains("MISMATCH") && report.contains("decisions:"), "seed " + seed + ":\n" + report);
     }
 
+    /**
+     * Two servers on one journal interleave their sequences and destroy it: the second is refused, naming the first's
+     * process, and touches nothing; a read-only tool still works beside the first; a killed server lets go at once.
+     */
+    @Test
+    @Timeout(120)
+    void shouldRefuseASecondServerOnTheSameJournal() throws Exception
+    {
+        final Process first = startChild(freePort());
+        try
+        {
+            final Process second = new ProcessBuilder(ServerCommand.of(List.of(), List.of("serve", "--port",
+                Integer.toString(freePort()), "--metrics-port", "-1", "--journal", journal.toString()))).redirectErrorStream(true).start();
+            final String said = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, second.exitValue(), said);
+            assertTrue(said.contains("is in use by another server (pid " + first.pid() + ","), said);
+            assertTrue(!said.contains("triage listening"), said);
+            final CliRun replay = CliRun.execute("replay", "--journal", journal.toString());
+            assertEquals(0, replay.exit(), "a read-only tool works beside the server: " + replay.out() + replay.err());
+        }
+        finally
+        {
+            first.destroyForcibly();
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        }
+        startChild(freePort()).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private static int freePort() throws java.io.IOException
+    {
+        try (ServerSocket probe = new ServerSocket(0))
+        {
+            return probe.getLocalPort();
+        }
+    }
+
     private static void claimUntilKilled(final Process child, final ManagedChannel channel, final int round, final int killAfter)
         throws Exception
     {

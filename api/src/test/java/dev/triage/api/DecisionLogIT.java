@@ -46,17 +46,49 @@ class DecisionLogIT
         assertEquals(0, good.exit, good.out);
         assertTrue(good.out.contains("decisions: 3 recomputed, 3 recorded, all recorded ones match"), good.out);
 
-        // "zed" -> "Zed" in the first decision's record.
-        dev.triage.engine.fixture.JournalFiles.corrupt(journal.resolve("decisions"), "zed", 0, 'z' ^ 'Z');
+        // A well-formed record that says something else: "zed" -> "Zed" in the first decision, the others as they were.
+        final java.util.List<String> lines = dev.triage.engine.journal.DecisionLog.read(journal);
+        final Path decisions = journal.resolve("decisions");
+        deleteTree(decisions);
+        try (net.openhft.chronicle.queue.ChronicleQueue q = net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder
+            .binary(decisions).rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_HOURLY).build();
+             net.openhft.chronicle.queue.ExcerptAppender appender = q.createAppender())
+        {
+            for (int i = 0; i < lines.size(); i++)
+            {
+                try (net.openhft.chronicle.wire.DocumentContext dc = appender.writingDocument())
+                {
+                    dc.wire().bytes().writeUtf8(i == 0 ? lines.get(i).replace("zed", "Zed") : lines.get(i));
+                }
+            }
+        }
         final Run bad = run("replay", "--verify", "--journal", journal.toString());
         assertEquals(1, bad.exit, bad.out);
         assertTrue(bad.out.contains("MISMATCH at sequence 4"), bad.out);
     }
 
+    @Test
+    void shouldRefuseADecisionLogWithAFlippedByte() throws Exception
+    {
+        try (ServerFixture server = new ServerFixture(new EngineContext().journalDir(journal), null))
+        {
+            final var stub = server.stub();
+            stub.upsertAgent(UpsertAgentRequest.newBuilder().setAgentId("zed").setCapacity(2).build());
+            stub.open(open("C-1", Urgency.HIGH, 3, ""));
+            stub.nextBest(NextBestRequest.newBuilder().setAgentId("zed").build());
+        }
+        dev.triage.engine.fixture.JournalFiles.corrupt(journal.resolve("decisions"), "zed", 0, 'z' ^ 'Z');
+        final CliRun bad = CliRun.execute("replay", "--verify", "--journal", journal.toString());
+        assertEquals(1, bad.exit(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("cannot be read") && bad.err().contains("checksum mismatch"), bad.err());
+    }
+
     /**
-     * The two ways a crash leaves the log out of step with the journal, made deterministic: a log that lagged (the
-     * decisions of journaled commands never written; here an older copy of the log stands in for it), and a log
-     * that ran ahead (a decision of a command the journal never got). Neither is a mismatch; both are reported.
+     * The two ways the log can be out of step with the journal, made deterministic: a log that lagged (the decisions
+     * of journaled commands never written, as a kill leaves it; here an older copy of the log stands in for it), and a
+     * log that ran ahead (a decision of a command the journal lacks: answered, then lost with the journal's tail, as
+     * a power loss with process durability can leave it). The first is reported and recomputed; the second is a loss,
+     * refused until an operator accepts it, then voided by the restart.
      */
     @Test
     void shouldReportDecisionsALaggingOrLeadingLogMissedAfterACrashWithoutAMismatch() throws Exception
@@ -88,14 +120,18 @@ class DecisionLogIT
         {
             dc.wire().bytes().writeUtf8("6 1700000000000 NEXT_BEST C-9 -> ann score 1 [1 0 0 0] candidates 1 runner-up null 0 waited 0 policy 1");
         }
-        final Run beforeRestart = run("replay", "--verify", "--journal", journal.toString());
-        assertEquals(0, beforeRestart.exit, beforeRestart.out);
-        assertTrue(beforeRestart.out.contains("last sequence 4"), "the restart's commands reuse sequence 6: " + beforeRestart.out);
+        final CliRun refused = CliRun.execute("replay", "--verify", "--journal", journal.toString());
+        assertEquals(1, refused.exit(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("the decision log holds decisions through sequence 6"), refused.err());
+        final Run beforeRestart = run("replay", "--verify", "--accept-journal-loss", "--journal", journal.toString());
+        assertEquals(1, beforeRestart.exit, "a loss is never exit 0: " + beforeRestart.out);
+        assertTrue(beforeRestart.out.contains("last sequence 4"), beforeRestart.out);
         assertTrue(beforeRestart.out.contains("1 decisions were never logged"), beforeRestart.out);
         assertTrue(beforeRestart.out.contains("1 logged decisions belong to commands the journal never held"), beforeRestart.out);
+        assertTrue(beforeRestart.out.contains("LOSS: journal"), beforeRestart.out);
 
-        // A restart voids the decision past the journal, whose sequence new commands will reuse.
-        try (ServerFixture server = new ServerFixture(new EngineContext().journalDir(journal), null))
+        // A restart that accepts the loss voids the decision past the journal.
+        try (ServerFixture server = new ServerFixture(new EngineContext().journalDir(journal).acceptJournalLoss(true), null))
         {
             final var stub = server.stub();
             for (int i = 3; i < 8; i++)

@@ -87,6 +87,15 @@ public interface Engine extends AutoCloseable
     /**
      * @return room left for commands not yet applied, for metrics.
      */
+    /**
+     * @return the journal loss an operator accepted to start (the journal ended before its watermark, decision log or
+     * newest snapshot), or null when nothing was missing.
+     */
+    default dev.triage.engine.journal.Recovery.Loss acceptedLoss()
+    {
+        return null;
+    }
+
     long remainingCapacity();
 
     /**

@@ -163,6 +163,7 @@ public final class EngineContext
     private JournalRoll journalRoll = JournalRoll.valueOf(System.getProperty(JOURNAL_ROLL_PROP, JOURNAL_ROLL_DEFAULT.name()));
     private int retentionDays = Integer.getInteger(RETENTION_DAYS_PROP, RETENTION_DAYS_DEFAULT);
     private long journalReserveBytes = Long.getLong(JOURNAL_RESERVE_BYTES_PROP, JOURNAL_RESERVE_BYTES_DEFAULT);
+    private boolean acceptJournalLoss;
     private java.util.function.ToLongFunction<Path> journalSpaceProbe = dev.triage.engine.journal.JournalSpace::usableSpace;
 
     /**
@@ -561,5 +562,24 @@ public final class EngineContext
     public Pipeline pipeline()
     {
         return pipeline;
+    }
+
+    /**
+     * @param accept true to start even though the journal ends before what its directory says it reached (its
+     * watermark, decision log or newest snapshot): an operator's decision after a deleted or truncated journal file.
+     * The engine then starts from what the journal holds, logs the loss and reports it in metrics. Off by default:
+     * such a start is refused, naming what is missing.
+     * @return this.
+     */
+    public EngineContext acceptJournalLoss(final boolean accept)
+    {
+        checkOpen();
+        this.acceptJournalLoss = accept;
+        return this;
+    }
+
+    public boolean acceptJournalLoss()
+    {
+        return acceptJournalLoss;
     }
 }

@@ -9,6 +9,8 @@ import dev.triage.engine.journal.DecisionLog;
 import dev.triage.engine.journal.DecisionRecord;
 import dev.triage.engine.journal.Journal;
 import dev.triage.engine.journal.JournalHandler;
+import dev.triage.engine.journal.JournalLock;
+import dev.triage.engine.journal.JournalWatermark;
 import dev.triage.engine.journal.JournalRoll;
 import dev.triage.engine.journal.JournalSpace;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
@@ -31,6 +33,8 @@ import java.util.function.Consumer;
 public final class Replica implements AutoCloseable
 {
     private final EngineContext context;
+    private final JournalLock journalLock;
+    private final JournalWatermark watermark;
     private final Journal journal;
     private final JournalSpace journalSpace;
     private final JournalHandler journalStage;
@@ -66,18 +70,33 @@ public final class Replica implements AutoCloseable
         };
         if (context.journalDir() != null)
         {
-            final JournalRoll roll = TriageEngine.checkJournalSettings(context);
-            journalSpace = new JournalSpace(context.journalDir(), context.journalReserveBytes(), context.journalSpaceProbe());
-            journalSpace.requireReserve();
-            final org.agrona.concurrent.EpochClock clock = context.clock();
-            journal = new Journal(context.journalDir(), false, roll, clock::time);
-            journaledThrough = journal.replay(command -> { }).lastSequence();
-            journalStage = new JournalHandler(journal, journalSpace);
-            decisionLog = new DecisionLog(context.journalDir());
-            loggedThrough = decisionLog.lastLoggedSequence();
+            journalLock = JournalLock.acquire(context.journalDir());
+            try
+            {
+                final JournalRoll roll = TriageEngine.checkJournalSettings(context);
+                journalSpace = new JournalSpace(context.journalDir(), context.journalReserveBytes(), context.journalSpaceProbe());
+                journalSpace.requireReserve();
+                final org.agrona.concurrent.EpochClock clock = context.clock();
+                journal = new Journal(context.journalDir(), false, roll, clock::time);
+                // The cluster's log restores a lost tail (commands past the journal's end are written again), so only a
+                // gap inside the journal refuses the start here.
+                journaledThrough = journal.replay(command -> { }).journalLast();
+                watermark = JournalWatermark.open(context.journalDir(),
+                    new JournalWatermark.Reading(journaledThrough, journaledThrough, false));
+                journalStage = new JournalHandler(journal, journalSpace, watermark, journaledThrough);
+                decisionLog = new DecisionLog(context.journalDir());
+                loggedThrough = decisionLog.lastLoggedSequence();
+            }
+            catch (final RuntimeException e)
+            {
+                close();
+                throw e;
+            }
         }
         else
         {
+            journalLock = null;
+            watermark = null;
             journal = null;
             journalSpace = null;
             journalStage = null;
@@ -222,6 +241,7 @@ public final class Replica implements AutoCloseable
         return reply;
     }
 
+    /** Close what is open, the lock last; also after a failed start, so a field may still be null. */
     @Override
     public void close()
     {
@@ -233,9 +253,18 @@ public final class Replica implements AutoCloseable
         {
             decisionLog.close();
         }
+        if (watermark != null)
+        {
+            watermark.stopped();
+            watermark.close();
+        }
         if (journal != null)
         {
             journal.close();
+        }
+        if (journalLock != null)
+        {
+            journalLock.close();
         }
     }
 }

@@ -15,6 +15,8 @@ import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.journal.DecisionLog;
 import dev.triage.engine.journal.Journal;
 import dev.triage.engine.journal.JournalHandler;
+import dev.triage.engine.journal.JournalLock;
+import dev.triage.engine.journal.JournalWatermark;
 import dev.triage.engine.journal.JournalRoll;
 import dev.triage.engine.journal.JournalSettings;
 import dev.triage.engine.journal.JournalSpace;
@@ -50,8 +52,11 @@ public final class TriageEngine implements Engine
     private final ProcessorHandler processor;
     private final WakeableAgentThread ticker;
     private final CommandTranslator translator;
+    private final JournalLock journalLock;
+    private final JournalWatermark watermark;
     private final Journal journal;
     private final Journal.ReplayResult recovered;
+    private final Recovery.Loss acceptedLoss;
     private final SnapshotStore.Loaded snapshotLoaded;
     private final DecisionLog decisionLog;
     private final JournalSpace journalSpace;
@@ -78,55 +83,82 @@ public final class TriageEngine implements Engine
         };
         EventHandler<Command> journalStage = context.journalHandler();
         final SnapshotStore snapshots;
+        long sequenceBase;
         if (context.journalDir() != null)
         {
-            final JournalRoll roll = checkJournalSettings(context);
-            snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
-            final int unfinished = snapshots.removeTemporaryFiles();
-            if (unfinished > 0)
+            // The lock before anything in the directory is read or written: a second server must not touch it.
+            journalLock = JournalLock.acquire(context.journalDir());
+            try
             {
-                LOG.log(System.Logger.Level.INFO, "removed " + unfinished + " unfinished snapshot file(s) a crash left in " +
-                    snapshots.directory());
+                final JournalRoll roll = checkJournalSettings(context);
+                snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
+                final int unfinished = snapshots.removeTemporaryFiles();
+                if (unfinished > 0)
+                {
+                    LOG.log(System.Logger.Level.INFO, "removed " + unfinished + " unfinished snapshot file(s) a crash left in " +
+                        snapshots.directory());
+                }
+                journalSpace = new JournalSpace(context.journalDir(), context.journalReserveBytes(), context.journalSpaceProbe());
+                journalSpace.requireReserve();
+                final org.agrona.concurrent.EpochClock clock = context.clock();
+                journal = new Journal(context.journalDir(), context.durability() == EngineContext.Durability.FSYNC,
+                    roll, clock::time);
+                // Recovery runs the same processor code as live traffic, before the ring takes any command: the newest
+                // valid snapshot, then every journaled command after it; refused if the journal ends short of what the
+                // directory says it reached.
+                final Recovery.Expected expected = Recovery.Expected.of(context.journalDir());
+                final Recovery.Result rebuilt = Recovery.rebuild(journal, snapshots, () -> context.newBook(deferred),
+                    Recovery.Start.NEWEST, b -> b::apply, expected, context.acceptJournalLoss());
+                snapshotLoaded = rebuilt.snapshot();
+                book = rebuilt.book();
+                recovered = rebuilt.replay();
+                acceptedLoss = rebuilt.loss();
+                if (acceptedLoss != null)
+                {
+                    LOG.log(System.Logger.Level.ERROR, acceptedLoss.reason() + "; started anyway (--accept-journal-loss) from " +
+                        "sequence " + acceptedLoss.reached());
+                }
+                LOG.log(System.Logger.Level.DEBUG, String.format("replayed %,d commands from %s in %d ms (%,.0f commands/s)",
+                    recovered.commands(), context.journalDir(), recovered.nanos() / 1_000_000, recovered.rate()));
+                applyRetention(journal, snapshots, context.retentionDays(), book.nowMs());
+                // Reads took sequences beyond the journal's last record: continue above them, so no sequence repeats.
+                sequenceBase = Math.max(recovered.lastSequence(), expected.watermark().highestSequence()) + 1;
+                watermark = JournalWatermark.open(context.journalDir(),
+                    new JournalWatermark.Reading(recovered.journalLast(), sequenceBase - 1, false));
+                journalStage = new JournalHandler(journal, journalSpace, watermark, recovered.journalLast());
+                // Decisions from now on (recovery's replayed ones were logged by the run that made them).
+                decisionLog = new DecisionLog(context.journalDir());
+                final long loggedAhead = decisionLog.voidBeyond(recovered.lastSequence());
+                if (loggedAhead >= 0)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "the decision log held decisions through sequence " + loggedAhead +
+                        ", beyond the journal's " + recovered.lastSequence() + " (an accepted loss): they are voided");
+                }
+                // Built from the journal on a thread of its own: the processor never pauses for a snapshot.
+                backgroundSnapshots = new BackgroundSnapshots(context.journalDir(), journal, snapshots,
+                    () -> context.newBook(reply -> { }), context.retentionDays(), context.ringSize(), context.snapshotHook()).start();
+                book.snapshotRequests(backgroundSnapshots);
             }
-            journalSpace = new JournalSpace(context.journalDir(), context.journalReserveBytes(), context.journalSpaceProbe());
-            journalSpace.requireReserve();
-            final org.agrona.concurrent.EpochClock clock = context.clock();
-            journal = new Journal(context.journalDir(), context.durability() == EngineContext.Durability.FSYNC,
-                roll, clock::time);
-            // Recovery runs the same processor code as live traffic, before the ring takes any command: the newest
-            // valid snapshot, then every journaled command after it.
-            final Recovery.Result rebuilt = Recovery.rebuild(
-                journal, snapshots, () -> context.newBook(deferred), Recovery.Start.NEWEST, b -> b::apply);
-            snapshotLoaded = rebuilt.snapshot();
-            book = rebuilt.book();
-            recovered = rebuilt.replay();
-            LOG.log(System.Logger.Level.DEBUG, String.format("replayed %,d commands from %s in %d ms (%,.0f commands/s)",
-                recovered.commands(), context.journalDir(), recovered.nanos() / 1_000_000, recovered.rate()));
-            applyRetention(journal, snapshots, context.retentionDays(), book.nowMs());
-            journalStage = new JournalHandler(journal, journalSpace);
-            // Decisions from now on (recovery's replayed ones were logged by the run that made them).
-            decisionLog = new DecisionLog(context.journalDir());
-            final long loggedAhead = decisionLog.voidBeyond(recovered.lastSequence());
-            if (loggedAhead >= 0)
+            catch (final RuntimeException e)
             {
-                LOG.log(System.Logger.Level.WARNING, "the decision log ran ahead of the journal before a crash (to sequence " +
-                    loggedAhead + ", journal " + recovered.lastSequence() + "); those decisions were never answered and are voided");
+                closeOnFailedStart();
+                throw e;
             }
-            // Built from the journal on a thread of its own: the processor never pauses for a snapshot.
-            backgroundSnapshots = new BackgroundSnapshots(context.journalDir(), journal, snapshots,
-                () -> context.newBook(reply -> { }), context.retentionDays(), context.ringSize(), context.snapshotHook()).start();
-            book.snapshotRequests(backgroundSnapshots);
         }
         else
         {
+            journalLock = null;
+            watermark = null;
             snapshots = null;
             journalSpace = null;
             snapshotLoaded = null;
             backgroundSnapshots = null;
             decisionLog = null;
+            acceptedLoss = null;
             book = context.newBook(deferred);
             journal = null;
             recovered = Journal.ReplayResult.none();
+            sequenceBase = 0;
         }
         final com.lmax.disruptor.WaitStrategy waitStrategy = context.waitStrategy().create();
         // Decisions and queue events from now on (recovery's replayed ones were recorded by the run that made them),
@@ -145,7 +177,7 @@ public final class TriageEngine implements Engine
             book.queueEventSink(outputs);
         }
         processor = new ProcessorHandler(book, snapshots == null ? 0 : context.snapshotEveryCommands(), outputs);
-        translator = new CommandTranslator(recovered.lastSequence() + 1);
+        translator = new CommandTranslator(sequenceBase);
         disruptor = new Disruptor<>(
             Command::new, context.ringSize(), stageThreads, ProducerType.MULTI, waitStrategy);
         disruptor.setDefaultExceptionHandler(new FatalExceptionHandler());
@@ -343,6 +375,29 @@ public final class TriageEngine implements Engine
             }
         }
         stageThreads.join(5_000);
+        if (watermark != null && !halted)
+        {
+            // Every command published was journaled and answered: the journal's end is the watermark, and it was clean.
+            watermark.stopped();
+        }
+        closeFiles();
+    }
+
+    /** Whatever of the directory's files a failed start had opened, in reverse order; the lock last. */
+    private void closeOnFailedStart()
+    {
+        try
+        {
+            closeFiles();
+        }
+        catch (final RuntimeException suppressed)
+        {
+            LOG.log(System.Logger.Level.WARNING, "while closing after a failed start: " + suppressed);
+        }
+    }
+
+    private void closeFiles()
+    {
         if (backgroundSnapshots != null)
         {
             backgroundSnapshots.close();
@@ -351,9 +406,17 @@ public final class TriageEngine implements Engine
         {
             decisionLog.close();
         }
+        if (watermark != null)
+        {
+            watermark.close();
+        }
         if (journal != null)
         {
             journal.close();
+        }
+        if (journalLock != null)
+        {
+            journalLock.close();
         }
     }
 
@@ -430,6 +493,15 @@ public final class TriageEngine implements Engine
     public Journal.ReplayResult recovered()
     {
         return recovered;
+    }
+
+    /**
+     * @return the loss an operator accepted to start (--accept-journal-loss), or null.
+     */
+    @Override
+    public Recovery.Loss acceptedLoss()
+    {
+        return acceptedLoss;
     }
 
     private void onTickerError(final Throwable t)

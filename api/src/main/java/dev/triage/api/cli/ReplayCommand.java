@@ -26,6 +26,10 @@ final class ReplayCommand implements Callable<Integer>
     @Option(names = "--verify", description = "recompute every decision and compare with the decision log; exit 1 on any mismatch")
     boolean verify;
 
+    @Option(names = "--accept-journal-loss", description = "replay what the journal holds even though it ends before what its "
+        + "directory says it reached (exit 1 all the same, after saying what is lost)")
+    boolean acceptJournalLoss;
+
     @Override
     public Integer call()
     {
@@ -67,12 +71,13 @@ final class ReplayCommand implements Callable<Integer>
             rebuilt = Recovery.rebuild(j, new SnapshotStore(journal.resolve("snapshots")), () -> settings.newBook(r -> { }),
                 Recovery.Start.OLDEST, b ->
                 {
+                    recomputed.clear();
                     if (verify)
                     {
                         b.decisionListener(recorder);
                     }
                     return b::apply;
-                });
+                }, Recovery.Expected.of(journal), acceptJournalLoss);
         }
         final TriageBook book = rebuilt.book();
         final Journal.ReplayResult result = rebuilt.replay();
@@ -93,8 +98,14 @@ final class ReplayCommand implements Callable<Integer>
         System.out.printf(Locale.ROOT, "open %d, assigned %d, pending %d, resolved kept %d, agents %d, assignments %d, policy v%d%n",
             stats.open, stats.assigned, stats.pending, stats.resolvedRetained, stats.agents, stats.assignmentsTotal, stats.policyVersion);
         System.out.printf(Locale.ROOT, "state hash %016x; invariants %s%n", book.stateHash(), problem == null ? "hold" : "BROKEN: " + problem);
+        System.out.printf(Locale.ROOT, "journal continuous: %,d records each linked to the one before%s%n", result.linked(),
+            rebuilt.loss() != null ? "" : ", and it reaches its watermark and decision log");
+        if (rebuilt.loss() != null)
+        {
+            System.out.println("LOSS: " + rebuilt.loss().reason());
+        }
         final boolean decisionsMatch = !verify || verifyDecisions(recomputed, rebuilt.startSequence(), result.lastSequence());
-        return problem == null && decisionsMatch ? 0 : 1;
+        return problem == null && decisionsMatch && rebuilt.loss() == null ? 0 : 1;
     }
 
     /**

@@ -54,6 +54,12 @@ final class ServeCommand implements Callable<Integer>
             + "below it (default: ${DEFAULT-VALUE})")
     long journalReserveMb;
 
+    @Option(names = "--accept-journal-loss", description = "start even though the journal ends before what its directory says "
+        + "it reached (its watermark, decision log or newest snapshot), after a deleted or truncated journal file: the state "
+        + "comes from what the journal holds, and the loss is logged and reported by triage_journal_loss_accepted_sequences. "
+        + "Without it such a start is refused, naming what is missing")
+    boolean acceptJournalLoss;
+
     @Option(names = "--tls-cert", description = "serve over TLS: certificate chain (PEM)")
     Path tlsCert;
 
@@ -146,7 +152,8 @@ final class ServeCommand implements Callable<Integer>
             .maxCallsInFlight(maxCallsInFlight)
             .maxCallsPerConnection(maxCallsPerConnection)
             .engineContext(new EngineContext().waitStrategy(waitStrategy).pipeline(pipeline).journalDir(journal).snapshotEveryCommands(snapshotEvery)
-                .durability(durability).retentionDays(retentionDays).journalReserveBytes(journalReserveMb << 20).journalRoll(rollCycle)));
+                .durability(durability).retentionDays(retentionDays).journalReserveBytes(journalReserveMb << 20).journalRoll(rollCycle)
+                .acceptJournalLoss(acceptJournalLoss)));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
@@ -168,6 +175,11 @@ final class ServeCommand implements Callable<Integer>
         {
             System.out.printf("journal %s: replayed %,d commands in %d ms%s%n", journal.toAbsolutePath().normalize(),
                 recovered.commands(), recovered.nanos() / 1_000_000, Replayed.rate(recovered));
+        }
+        if (server.engine().acceptedLoss() != null)
+        {
+            System.out.println("WARNING: " + server.engine().acceptedLoss().reason() + "; started from sequence " +
+                server.engine().acceptedLoss().reached() + " as --accept-journal-loss says");
         }
         if (server.metricsPort() > 0)
         {

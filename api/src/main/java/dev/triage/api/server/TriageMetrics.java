@@ -156,6 +156,12 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
                 .register(registry);
         }
         GaugeWithCallback.builder()
+            .name("triage_journal_loss_accepted_sequences")
+            .help("Sequences the journal lacked at this start and the operator accepted losing (--accept-journal-loss); 0 " +
+                "when it reached everything its watermark, decision log and snapshots said")
+            .callback(cb -> cb.call(engine.acceptedLoss() == null ? 0 : engine.acceptedLoss().sequences()))
+            .register(registry);
+        GaugeWithCallback.builder()
             .name("triage_ring_size")
             .help("Slots in the command ring")
             .callback(cb -> cb.call(engine.context().ringSize()))

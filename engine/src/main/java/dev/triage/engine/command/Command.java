@@ -31,6 +31,11 @@ public final class Command
     /** Stamped when the command enters the ring; the processor's only notion of "now". */
     public long timestampMs;
     public long sequence;
+    /**
+     * Read back from a journal record only: the sequence of the record before it (-1 for the first), or
+     * {@code CommandCodec.UNLINKED} for a record that carries no link.
+     */
+    public long previousSequence;
 
     public String conversationId;
     public String agentId;

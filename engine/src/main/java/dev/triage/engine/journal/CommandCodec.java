@@ -11,13 +11,18 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Bytes on disk for one journaled command (docs/journal-format.md): a format version, the stable type code,
- * sequence and timestamp, then a bitmap of the inputs present and those inputs only. Encoding allocates nothing.
+ * sequence, the link to the record before it, timestamp, then a bitmap of the inputs present and those inputs only.
+ * Encoding allocates nothing.
  */
 public final class CommandCodec
 {
-    /** Format version written by this code. A reader refuses records of a newer version. */
-    public static final int VERSION = 1;
-    /** The smallest record: version, type, sequence, timestamp, bitmap, checksum. */
+    /** Format version written by this code: 2 adds the link to the previous record. A reader refuses newer ones. */
+    public static final int VERSION = 2;
+    /** The first format, still read: records without a link. */
+    static final int VERSION_UNLINKED = 1;
+    /** The previous sequence of a record that carries no link (format 1, or a replicated log's record). */
+    public static final long UNLINKED = Long.MIN_VALUE;
+    /** The smallest record (format 1): version, type, sequence, timestamp, bitmap, checksum. */
     static final int MIN_RECORD_BYTES = 1 + 1 + 1 + 8 + 1 + 4;
     /**
      * The largest record a reader accepts: requests are capped at 1 MiB, so a longer one is a damaged length, read
@@ -47,13 +52,28 @@ public final class CommandCodec
     }
 
     /**
-     * @param c a state-changing command with sequence and timestamp.
+     * A record without a link: a replicated log's, whose order the log itself keeps.
+     *
+     * @param c a command with sequence and timestamp.
      * @param out where the record goes.
      */
     public static void encode(final Command c, final net.openhft.chronicle.bytes.Bytes<?> out)
     {
+        encode(c, UNLINKED, out);
+    }
+
+    /**
+     * A journal record, linked to the one before it: a reader that finds a record whose previous sequence is not the
+     * one it just read knows records between them are missing (a deleted or replaced file), not merely skipped reads.
+     *
+     * @param c a state-changing command with sequence and timestamp.
+     * @param previousSequence the sequence of the journal's record before this one, -1 for the first record.
+     * @param out where the record goes.
+     */
+    public static void encode(final Command c, final long previousSequence, final net.openhft.chronicle.bytes.Bytes<?> out)
+    {
         final long start = out.writePosition();
-        encodeFields(c, out);
+        encodeFields(c, previousSequence, out);
         out.writeInt(checksum(out, start, out.writePosition()));
     }
 
@@ -80,7 +100,7 @@ public final class CommandCodec
         return (int)(h ^ (h >>> 32));
     }
 
-    private static void encodeFields(final Command c, final BytesOut<?> out)
+    private static void encodeFields(final Command c, final long previousSequence, final BytesOut<?> out)
     {
         int present = 0;
         present |= c.conversationId != null ? CONVERSATION : 0;
@@ -101,6 +121,8 @@ public final class CommandCodec
         out.writeByte((byte)VERSION);
         out.writeStopBit(c.type.code());
         out.writeStopBit(c.sequence);
+        // The gap back to the previous record (reads take sequences and are not journaled); 0 carries no link.
+        out.writeStopBit(previousSequence == UNLINKED ? 0 : c.sequence - previousSequence);
         out.writeLong(c.timestampMs);
         out.writeStopBit(present);
         if ((present & CONVERSATION) != 0)
@@ -207,7 +229,7 @@ public final class CommandCodec
     {
         into.clear();
         final int version = in.readByte();
-        if (version != VERSION)
+        if (version != VERSION && version != VERSION_UNLINKED)
         {
             throw new JournalFormatException("record format version " + version + " is not readable by this version " + VERSION);
         }
@@ -218,6 +240,7 @@ public final class CommandCodec
             throw new JournalFormatException("unknown or read-only command type code " + code);
         }
         into.sequence = in.readStopBit();
+        into.previousSequence = version == VERSION_UNLINKED ? UNLINKED : previousOf(into.sequence, in.readStopBit());
         into.timestampMs = in.readLong();
         final int present = (int)in.readStopBit();
         if ((present & ~((POLICY << 1) - 1)) != 0)
@@ -240,6 +263,24 @@ public final class CommandCodec
         into.updateFlags = (present & UPDATE_FLAGS) != 0 ? (int)in.readStopBit() : 0;
         into.policy = (present & POLICY) != 0 ? readPolicy(in) : null;
         return into;
+    }
+
+    private static long previousOf(final long sequence, final long gap)
+    {
+        if (gap < 0 || gap > sequence + 1)
+        {
+            throw new JournalFormatException("link gap " + gap + " out of range for sequence " + sequence);
+        }
+        return gap == 0 ? UNLINKED : sequence - gap;
+    }
+
+    /**
+     * @param version a record's first byte.
+     * @return true for a format this code reads.
+     */
+    static boolean readable(final int version)
+    {
+        return version == VERSION || version == VERSION_UNLINKED;
     }
 
     private static int checkedOrdinal(final int ordinal, final int count, final String what)

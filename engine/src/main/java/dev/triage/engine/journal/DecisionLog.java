@@ -36,7 +36,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
      */
     public DecisionLog(final Path journalDir)
     {
-        queue = SingleChronicleQueueBuilder.binary(journalDir.resolve("decisions")).rollCycle(RollCycles.FAST_HOURLY).build();
+        queue = SingleChronicleQueueBuilder.binary(journalDir.resolve(FOLDER)).rollCycle(RollCycles.FAST_HOURLY).build();
     }
 
     /** Marks, in a line of its own, where a restart voided decisions the journal does not hold. */
@@ -44,13 +44,40 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
 
     /**
      * A binary record starts with this byte; a text record (written before the log went binary) starts with its
-     * length, never 0 for a non-empty line. Then one of the kinds below.
+     * length, never 0 for a non-empty line. Then one of the kinds below, with {@link #CHECKED} set on records that end
+     * with a checksum (all written since checksums came).
      */
     private static final byte BINARY = 0;
     private static final byte ASSIGNED = 1;
     private static final byte RETURNED = 2;
     private static final byte VOIDED = 3;
+    private static final int CHECKED = 0x40;
+    private static final int KIND_MASK = 0x3F;
+    /** The shortest checked record (a void: marker, kind, two longs, checksum), and a bound no record comes near. */
+    private static final int MIN_CHECKED_BYTES = 1 + 1 + 8 + 8 + 4;
+    private static final int MAX_RECORD_BYTES = 1 << 16;
     private static final DecisionListener.Cause[] CAUSES = DecisionListener.Cause.values();
+    private static final String FOLDER = "decisions";
+
+    /** What a checked decision record looks like among raw bytes, for the scan past where Chronicle stopped reading. */
+    private static final JournalScan.Shape SHAPE = new JournalScan.Shape()
+    {
+        @Override
+        public boolean plausible(final int length, final byte first)
+        {
+            return first == BINARY && length >= MIN_CHECKED_BYTES && length <= MAX_RECORD_BYTES;
+        }
+
+        @Override
+        public long sequenceOf(final Bytes<?> record)
+        {
+            if ((record.readByte(record.readPosition() + 1) & CHECKED) == 0)
+            {
+                throw new IllegalArgumentException("not a checked record");
+            }
+            return DecisionLog.sequenceOf(decode(record));
+        }
+    };
 
     /**
      * Decisions are logged after their command's journal append, but with process durability both files live in
@@ -70,7 +97,10 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         }
         try (ExcerptAppender voiding = queue.createAppender(); DocumentContext dc = voiding.writingDocument())
         {
-            dc.wire().bytes().writeByte(BINARY).writeByte(VOIDED).writeLong(journalLastSequence).writeLong(logged);
+            final Bytes<?> out = dc.wire().bytes();
+            final long start = out.writePosition();
+            out.writeByte(BINARY).writeByte((byte)(VOIDED | CHECKED)).writeLong(journalLastSequence).writeLong(logged);
+            out.writeInt(CommandCodec.checksum(out, start, out.writePosition()));
         }
         return logged;
     }
@@ -85,14 +115,78 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         return line.startsWith(VOID, line.indexOf(' '));
     }
 
+    /**
+     * @return the sequence of the last record in the log (a void record's is the journal sequence it voids after), or
+     * -1 when the log is empty.
+     */
     public long lastLoggedSequence()
     {
-        try (ExcerptTailer tailer = queue.createTailer())
+        return lastSequenceIn(queue);
+    }
+
+    /**
+     * For tools and for recovery's check of the journal's tail: the log's last sequence, read only.
+     *
+     * @param journalDir a journal directory.
+     * @return the sequence of the last record in its decision log, or -1 when it has none.
+     */
+    public static long lastLoggedSequence(final Path journalDir)
+    {
+        if (!hasFiles(journalDir.resolve(FOLDER)))
+        {
+            return -1;
+        }
+        try (ChronicleQueue q = readOnly(journalDir))
+        {
+            return lastSequenceIn(q);
+        }
+        catch (final JournalFormatException e)
+        {
+            throw new JournalFormatException("decision log " + journalDir.resolve(FOLDER) + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean hasFiles(final Path folder)
+    {
+        if (!java.nio.file.Files.isDirectory(folder))
+        {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder))
+        {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(net.openhft.chronicle.queue.impl.single.SingleChronicleQueue.SUFFIX));
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException("cannot list the decision log " + folder, e);
+        }
+    }
+
+    private static ChronicleQueue readOnly(final Path journalDir)
+    {
+        return SingleChronicleQueueBuilder.binary(journalDir.resolve(FOLDER)).rollCycle(RollCycles.FAST_HOURLY).readOnly(true).build();
+    }
+
+    private static long lastSequenceIn(final ChronicleQueue q)
+    {
+        try (ExcerptTailer tailer = q.createTailer())
         {
             tailer.direction(net.openhft.chronicle.queue.TailerDirection.BACKWARD).toEnd();
             try (DocumentContext dc = tailer.readingDocument())
             {
-                return dc.isPresent() ? sequenceOf(decode(dc.wire().bytes())) : -1;
+                if (!dc.isPresent())
+                {
+                    return -1;
+                }
+                try
+                {
+                    return sequenceOf(decode(dc.wire().bytes()));
+                }
+                catch (final RuntimeException e)
+                {
+                    throw new JournalFormatException("the last record, at index 0x" + Long.toHexString(dc.index()) +
+                        ", cannot be read (" + e.getMessage() + ")");
+                }
             }
         }
     }
@@ -121,8 +215,9 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> out = dc.wire().bytes();
-            out.writeByte(BINARY).writeByte(decision.assignment ? ASSIGNED : RETURNED).writeByte((byte)decision.cause.ordinal())
-                .writeLong(decision.sequence).writeLong(decision.nowMs);
+            final long start = out.writePosition();
+            out.writeByte(BINARY).writeByte((byte)((decision.assignment ? ASSIGNED : RETURNED) | CHECKED))
+                .writeByte((byte)decision.cause.ordinal()).writeLong(decision.sequence).writeLong(decision.nowMs);
             out.writeUtf8(decision.conversationId);
             out.writeUtf8(decision.agentId);
             if (decision.assignment)
@@ -132,6 +227,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
                 out.writeUtf8(decision.runnerUpId);
                 out.writeLong(decision.runnerUpScoreUnits).writeLong(decision.waitedMs).writeInt(decision.policyVersion);
             }
+            out.writeInt(CommandCodec.checksum(out, start, out.writePosition()));
         }
     }
 
@@ -146,8 +242,23 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         {
             return in.readUtf8();
         }
+        final long start = in.readPosition();
         in.readByte();
-        final byte kind = in.readByte();
+        final int marked = in.readByte();
+        final int kind = marked & KIND_MASK;
+        if ((marked & CHECKED) != 0)
+        {
+            final long end = in.readLimit();
+            if (end - start < MIN_CHECKED_BYTES || in.readInt(end - 4) != CommandCodec.checksum(in, start, end - 4))
+            {
+                throw new JournalFormatException("record checksum mismatch (corrupt or torn bytes)");
+            }
+            in.readLimit(end - 4);
+        }
+        if (kind < ASSIGNED || kind > VOIDED)
+        {
+            throw new JournalFormatException("unknown decision record kind " + kind);
+        }
         if (kind == VOIDED)
         {
             final long journalLast = in.readLong();
@@ -191,27 +302,69 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
     public static List<String> read(final Path journalDir)
     {
         final List<String> lines = new ArrayList<>();
-        if (!java.nio.file.Files.isDirectory(journalDir.resolve("decisions")))
+        final Path folder = journalDir.resolve(FOLDER);
+        if (!hasFiles(folder))
         {
             return lines;
         }
-        try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(journalDir.resolve("decisions")).rollCycle(RollCycles.FAST_HOURLY)
-                 .readOnly(true).build();
-             ExcerptTailer tailer = q.createTailer())
+        Path lastFile = null;
+        long lastEnd = -1;
+        try (ChronicleQueue q = readOnly(journalDir); ExcerptTailer tailer = q.createTailer())
         {
             while (true)
             {
                 try (DocumentContext dc = tailer.readingDocument())
                 {
-                    if (!dc.isPresent())
+                    if (dc.isPresent())
+                    {
+                        final Bytes<?> bytes = dc.wire().bytes();
+                        lastFile = JournalScan.fileOf(bytes);
+                        lastEnd = bytes.readLimit();
+                        final long index = dc.index();
+                        try
+                        {
+                            lines.add(decode(bytes));
+                        }
+                        catch (final RuntimeException e)
+                        {
+                            throw new JournalFormatException("decision log " + folder + ": record " + lines.size() + " at index 0x" +
+                                Long.toHexString(index) + " cannot be read (" + e.getMessage() + ")");
+                        }
+                        continue;
+                    }
+                }
+                // Chronicle stops at a damaged header as if the log ended there: a decision found past it is a hole.
+                final JournalScan.Found hidden = JournalScan.firstRecordBeyond(folder, lastFile, lastEnd, SHAPE);
+                if (hidden == null || retryFinds(tailer))
+                {
+                    if (hidden == null)
                     {
                         break;
                     }
-                    lines.add(decode(dc.wire().bytes()));
+                    continue;
                 }
+                throw new JournalFormatException("decision log " + folder + ": reading stopped after " + lines.size() +
+                    " records at offset " + Math.max(0, lastEnd) + " of " + (lastFile == null ? "its first file" :
+                    lastFile.getFileName()) + " (an unreadable record header), but decisions follow it: the next readable one " +
+                    "is at offset " + hidden.offset() + " of " + hidden.file().getFileName() + " with sequence " +
+                    hidden.sequence() + ". The log has a hole; restore the file");
             }
         }
         return lines;
+    }
+
+    /** A writer appended since the last read (a tool reading a live log): read on. */
+    private static boolean retryFinds(final ExcerptTailer tailer)
+    {
+        try (DocumentContext retry = tailer.readingDocument())
+        {
+            if (retry.isPresent())
+            {
+                retry.rollbackOnClose();
+                return true;
+            }
+            return false;
+        }
     }
 
     /** Close the log; call after the thread that writes it has stopped. */

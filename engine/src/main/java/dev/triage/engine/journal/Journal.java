@@ -32,15 +32,19 @@ public final class Journal implements AutoCloseable
      * @param nanos time taken.
      * @param quarantined quarantined records skipped.
      * @param read records read and checked (from the seek point on).
+     * @param journalLast the sequence of the journal's last readable record, -1 when none was read: unlike
+     * {@code lastSequence}, never the snapshot's.
+     * @param linked records whose link to the record before them was checked.
      */
-    public record ReplayResult(long commands, long lastSequence, long nanos, long quarantined, long read)
+    public record ReplayResult(long commands, long lastSequence, long nanos, long quarantined, long read, long journalLast,
+        long linked)
     {
         /**
          * @return an empty result (no journal).
          */
         public static ReplayResult none()
         {
-            return new ReplayResult(0, -1, 0, 0, 0);
+            return new ReplayResult(0, -1, 0, 0, 0, -1, 0);
         }
 
         /**
@@ -53,6 +57,16 @@ public final class Journal implements AutoCloseable
     }
 
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+    /** A snapshot's place in the journal is gone: the files holding it were deleted or replaced. */
+    static final class SnapshotIndexMissing extends JournalFormatException
+    {
+        private static final long serialVersionUID = 1L;
+
+        SnapshotIndexMissing(final String message)
+        {
+            super(message);
+        }
+    }
 
     private final Path directory;
     private final SingleChronicleQueue queue;
@@ -145,12 +159,12 @@ public final class Journal implements AutoCloseable
     public ReplayResult replayAfter(final long afterSequence, final long seekIndex, final Consumer<Command> apply)
     {
         final long start = System.nanoTime();
-        final Cursor cursor = new Cursor(afterSequence, apply, Quarantine.load(directory));
+        final Cursor cursor = new Cursor(afterSequence, apply, Quarantine.load(directory), seekIndex < 0 ? deletedThrough() : -2);
         try (ExcerptTailer tailer = queue.createTailer())
         {
             if (seekIndex >= 0 && !tailer.moveToIndex(seekIndex))
             {
-                throw new JournalFormatException("journal " + directory + " has no record at index 0x" + Long.toHexString(seekIndex) +
+                throw new SnapshotIndexMissing("journal " + directory + " has no record at index 0x" + Long.toHexString(seekIndex) +
                     ", where the snapshot says its sequence " + afterSequence + " is; its files are missing or were replaced");
             }
             while (true)
@@ -176,7 +190,20 @@ public final class Journal implements AutoCloseable
             }
         }
         return new ReplayResult(cursor.applied, Math.max(cursor.lastSequence, afterSequence), System.nanoTime() - start,
-            cursor.skipped, cursor.read);
+            cursor.skipped, cursor.read, cursor.lastSequence, cursor.linked);
+    }
+
+    /** The sequence through which retention deleted records, -1 for none. */
+    private long deletedThrough()
+    {
+        try
+        {
+            return Retention.deletedThrough(directory);
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
@@ -213,22 +240,30 @@ public final class Journal implements AutoCloseable
         private final long afterSequence;
         private final Consumer<Command> apply;
         private final Quarantine quarantine;
+        /**
+         * The first record read from the journal's start follows nothing (-1) or a record retention deleted, at most
+         * this; -2 when reading starts at a snapshot's index, where the record before is not known.
+         */
+        private final long firstMayFollow;
         private final Command command = new Command();
         private long applied;
         private long read;
         private long skipped;
+        private long linked;
         private long lastSequence = -1;
+        private long lastIndex = -1;
         /** Where the last document read ended: a scan for what lies beyond starts there. */
         private Path lastFile;
         private long lastEnd = -1;
         private long problemIndex = -1;
         private String problem;
 
-        Cursor(final long afterSequence, final Consumer<Command> apply, final Quarantine quarantine)
+        Cursor(final long afterSequence, final Consumer<Command> apply, final Quarantine quarantine, final long firstMayFollow)
         {
             this.afterSequence = afterSequence;
             this.apply = apply;
             this.quarantine = quarantine;
+            this.firstMayFollow = firstMayFollow;
         }
 
         void onDocument(final DocumentContext dc)
@@ -264,7 +299,9 @@ public final class Journal implements AutoCloseable
                 throw new JournalFormatException("journal " + directory + ": sequence " + command.sequence +
                     " after " + lastSequence + " at index 0x" + Long.toHexString(dc.index()));
             }
+            checkLink(this, dc.index());
             lastSequence = command.sequence;
+            lastIndex = dc.index();
             read++;
             if (command.sequence > afterSequence)
             {
@@ -272,6 +309,46 @@ public final class Journal implements AutoCloseable
                 applied++;
             }
         }
+    }
+
+    /**
+     * Chronicle moves from one file to the next that exists: a deleted file in the middle (or at the start) leaves no
+     * trace but the link of the first record after it, which names a record this reader never saw.
+     */
+    private void checkLink(final Cursor c, final long index)
+    {
+        final long previous = c.command.previousSequence;
+        if (previous == CommandCodec.UNLINKED)
+        {
+            return;
+        }
+        if (c.read > 0 || c.skipped > 0)
+        {
+            if (previous != c.lastSequence)
+            {
+                throw new JournalFormatException("journal " + directory + " has a gap: the record with sequence " +
+                    c.command.sequence + " (index 0x" + Long.toHexString(index) + ", " + fileName(c.lastFile) + ") follows " +
+                    "sequence " + previous + ", but the record read before it is sequence " + c.lastSequence + " (index 0x" +
+                    Long.toHexString(c.lastIndex) + "): the records after " + c.lastSequence + " through " + previous +
+                    " are missing, as a deleted, truncated or replaced journal file leaves them. Nothing is started on a " +
+                    "guess: restore the file, or move the journal aside to start empty");
+            }
+            c.linked++;
+        }
+        else if (c.firstMayFollow > -2 && previous > c.firstMayFollow)
+        {
+            throw new JournalFormatException("journal " + directory + " starts with the record with sequence " +
+                c.command.sequence + " (index 0x" + Long.toHexString(index) + ", " + fileName(c.lastFile) + "), which " +
+                "follows sequence " + previous + ", but no file holds that one" + (c.firstMayFollow < 0 ?
+                " and retention deleted nothing (" + Retention.FILE + " records no deletion)" :
+                " and retention deleted only the records through " + c.firstMayFollow) + ": the journal's first files were " +
+                "deleted or replaced. Nothing is started on a guess: restore them, or move the journal aside to start empty");
+        }
+    }
+
+    private static String fileName(final Path file)
+    {
+        return file == null ? "its first file" : "file " + file.getFileName();
     }
 
     /**
@@ -325,23 +402,13 @@ public final class Journal implements AutoCloseable
     /** The first decodable record after {@code lastEnd} in {@code lastFile}, or in any later file. */
     private JournalScan.Found firstRecordBeyond(final Path lastFile, final long lastEnd)
     {
-        for (final Path file : queueFiles())
-        {
-            // Files before the last one read are behind; in that one, only what lies past its end counts.
-            final int order = lastFile == null ? 1 : file.getFileName().toString().compareTo(lastFile.getFileName().toString());
-            final JournalScan.Found found = order < 0 ? null : JournalScan.firstRecordAfter(file, order == 0 ? lastEnd - 1 : -1);
-            if (found != null)
-            {
-                return found;
-            }
-        }
-        return null;
+        return JournalScan.firstRecordBeyond(directory, lastFile, lastEnd, JournalScan.Shape.COMMANDS);
     }
 
     /** Chronicle skips metadata: a record of ours flagged as metadata (a flipped header bit) would vanish silently. */
     private void refuseHiddenRecord(final net.openhft.chronicle.bytes.Bytes<?> bytes, final Path file, final Command scratch)
     {
-        if (bytes.readRemaining() < CommandCodec.MIN_RECORD_BYTES || bytes.readByte(bytes.readPosition()) != CommandCodec.VERSION)
+        if (bytes.readRemaining() < CommandCodec.MIN_RECORD_BYTES || !CommandCodec.readable(bytes.readByte(bytes.readPosition())))
         {
             return;
         }
@@ -367,20 +434,7 @@ public final class Journal implements AutoCloseable
 
     private static Path fileOf(final net.openhft.chronicle.bytes.Bytes<?> bytes)
     {
-        return bytes instanceof net.openhft.chronicle.bytes.MappedBytes mapped ? mapped.mappedFile().file().toPath() : null;
-    }
-
-    /** The queue's files in cycle order (their names sort by time within one roll). */
-    private java.util.List<Path> queueFiles()
-    {
-        try (java.util.stream.Stream<Path> all = java.nio.file.Files.list(directory))
-        {
-            return all.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).sorted().toList();
-        }
-        catch (final java.io.IOException e)
-        {
-            throw new java.io.UncheckedIOException("cannot list journal files in " + directory, e);
-        }
+        return JournalScan.fileOf(bytes);
     }
 
     /**
@@ -478,6 +532,24 @@ public final class Journal implements AutoCloseable
         catch (final RuntimeException e)
         {
             return Long.MIN_VALUE;
+        }
+    }
+
+    /**
+     * For tools appending to a journal they did not replay: the last record's sequence, which their first append links to.
+     *
+     * @return the sequence of the last record, or -1 for an empty journal.
+     * @throws JournalFormatException if the last record does not decode.
+     */
+    public long lastRecordSequence()
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.direction(net.openhft.chronicle.queue.TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                return dc.isPresent() ? CommandCodec.decode(dc.wire().bytes(), new Command()).sequence : -1;
+            }
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.triage.engine.journal;
 
 /**
- * A journal record that this version cannot read: corrupt, truncated, or written by a newer version.
+ * A journal that this version cannot read or will not start on: a record corrupt, truncated or written by a newer
+ * version, a gap between records, or a tail shorter than what was journaled.
  */
-public final class JournalFormatException extends RuntimeException
+public class JournalFormatException extends RuntimeException
 {
     /**
      * @param message what is wrong.

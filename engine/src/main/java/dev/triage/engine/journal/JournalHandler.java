@@ -11,37 +11,52 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Stage 1, beside the processor: appends every state-changing command to the journal before its reply may go
- * out. Reads the command's inputs, writes nothing to the event. The appender is created on this stage's thread,
- * as Chronicle requires. A failure to append is thrown, and the engine halts.
+ * out, each record linked to the one before it. Reads the command's inputs, writes nothing to the event. The appender
+ * is created on this stage's thread, as Chronicle requires. A failure to append is thrown, and the engine halts.
  * <p>
  * Durability: an append lands in the memory-mapped file (the page cache), so it survives a killed process. With a
  * forced journal, the end of each batch msyncs what the batch appended before the stage reports progress, so no
- * reply of the batch leaves before its command is on disk: group commit, one force per batch.
+ * reply of the batch leaves before its command is on disk: group commit, one force per batch. Then the batch end
+ * advances the {@link JournalWatermark}, so the watermark never claims a record the journal may lack.
  */
 public final class JournalHandler implements EventHandler<Command>
 {
     private final Journal journal;
     private final JournalSpace space;
+    private final JournalWatermark watermark;
     private ExcerptAppender appender;
     private MethodHandle sync;
     private boolean unforced;
+    /** The sequence of the last record journaled, which the next one links to; unknown until the first append. */
+    private long previous;
+    private boolean previousKnown;
+    private long highest = -1;
 
     /**
+     * For tools and tests: appends after the journal's last record, found on the first append.
+     *
      * @param journal the journal to append to.
      */
     public JournalHandler(final Journal journal)
     {
-        this(journal, null);
+        this(journal, null, null, -1);
+        previousKnown = false;
     }
 
     /**
      * @param journal the journal to append to.
      * @param space the journal disk's monitor, refreshed at batch ends (at most every 100 ms), or null.
+     * @param watermark advanced at every batch end, or null.
+     * @param lastJournaled the sequence of the journal's last readable record as recovery found it (-1 for none): the
+     * first append links to it.
      */
-    public JournalHandler(final Journal journal, final JournalSpace space)
+    public JournalHandler(final Journal journal, final JournalSpace space, final JournalWatermark watermark, final long lastJournaled)
     {
         this.journal = journal;
         this.space = space;
+        this.watermark = watermark;
+        previous = lastJournaled;
+        previousKnown = true;
     }
 
     @Override
@@ -81,15 +96,31 @@ public final class JournalHandler implements EventHandler<Command>
             append(command);
             unforced = journal.forced();
         }
-        if (endOfBatch && unforced)
+        highest = Math.max(highest, command.sequence);
+        if (endOfBatch)
         {
-            force();
-            unforced = false;
+            if (unforced)
+            {
+                force();
+                unforced = false;
+            }
+            if (watermark != null)
+            {
+                watermark.advance(previous, highest);
+            }
+            if (space != null)
+            {
+                space.checkAtMostEveryInterval(System.nanoTime());
+            }
         }
-        if (endOfBatch && space != null)
-        {
-            space.checkAtMostEveryInterval(System.nanoTime());
-        }
+    }
+
+    /**
+     * @return the sequence of the last record this stage journaled (or recovery found), -1 for none.
+     */
+    public long lastJournaled()
+    {
+        return previous;
     }
 
     private void force()
@@ -116,10 +147,16 @@ public final class JournalHandler implements EventHandler<Command>
         {
             appender = journal.queue().createAppender();
         }
+        if (!previousKnown)
+        {
+            previous = journal.lastRecordSequence();
+            previousKnown = true;
+        }
         try (DocumentContext dc = appender.writingDocument())
         {
-            CommandCodec.encode(command, dc.wire().bytes());
+            CommandCodec.encode(command, previous, dc.wire().bytes());
         }
+        previous = command.sequence;
     }
 
     @Override

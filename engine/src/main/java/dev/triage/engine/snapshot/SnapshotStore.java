@@ -176,6 +176,18 @@ public final class SnapshotStore
     }
 
     /**
+     * @param maxSequence the highest sequence a usable snapshot may cover (the journal's end, after an accepted loss).
+     * @param newBook makes an empty book with the engine's settings.
+     * @return the newest readable snapshot covering at most {@code maxSequence}, or null.
+     */
+    public Loaded loadNewestAtOrBefore(final long maxSequence, final Supplier<TriageBook> newBook)
+    {
+        final List<Path> files = new ArrayList<>(snapshotsNewestFirst());
+        files.removeIf(f -> sequenceOf(f) > maxSequence);
+        return loadFirstReadable(files, Long.MIN_VALUE, newBook);
+    }
+
+    /**
      * @param minSequence the least sequence a usable snapshot covers.
      * @param newBook makes an empty book with the engine's settings.
      * @return the oldest snapshot covering at least {@code minSequence} that reads back whole, or null.

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The restart's VOID line: written only when the log ran past the journal, and told apart from a decision about a
- * conversation whose id happens to be VOID.
+ * conversation whose id happens to be VOID. Damage in the middle of the log is an error, never a short log.
  */
 class DecisionLogTest
 {
@@ -73,5 +73,39 @@ class DecisionLogTest
         assertEquals(List.of(old, assigned.text(new StringBuilder())), lines.subList(0, 2));
         assertTrue(DecisionLog.isVoid(lines.get(2)), lines.get(2));
         assertEquals(3, DecisionLog.sequenceOf(lines.get(2)));
+    }
+
+    @Test
+    void shouldRefuseToReadALogWhoseRecordHeaderInTheMiddleIsZeroed() throws Exception
+    {
+        writeThree();
+        // header (4), marker byte, kind, cause, sequence (8), time (8), the id's length byte, then the id.
+        dev.triage.engine.fixture.JournalFiles.zero(dir.resolve("decisions"), "MIDDLE-DECISION", -24, 4);
+        final JournalFormatException e = org.junit.jupiter.api.Assertions.assertThrows(JournalFormatException.class,
+            () -> DecisionLog.read(dir));
+        assertTrue(e.getMessage().contains("reading stopped after 1 records"), e.getMessage());
+        assertTrue(e.getMessage().contains("with sequence 3"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseToReadALogWithAFlippedByte() throws Exception
+    {
+        writeThree();
+        dev.triage.engine.fixture.JournalFiles.corrupt(dir.resolve("decisions"), "MIDDLE-DECISION", 3, 0x01);
+        final JournalFormatException e = org.junit.jupiter.api.Assertions.assertThrows(JournalFormatException.class,
+            () -> DecisionLog.read(dir));
+        assertTrue(e.getMessage().contains("record 1 at index") && e.getMessage().contains("checksum mismatch"), e.getMessage());
+    }
+
+    private void writeThree()
+    {
+        try (DecisionLog log = new DecisionLog(dir))
+        {
+            log.accept(new DecisionRecord().returned(dev.triage.engine.book.DecisionListener.Cause.RELEASED, 1, 1_000, "FIRST", "ann"));
+            log.accept(new DecisionRecord().returned(dev.triage.engine.book.DecisionListener.Cause.RELEASED, 2, 1_000,
+                "MIDDLE-DECISION", "ann"));
+            log.accept(new DecisionRecord().returned(dev.triage.engine.book.DecisionListener.Cause.RELEASED, 3, 1_000, "LAST", "ann"));
+        }
+        assertEquals(3, DecisionLog.read(dir).size());
     }
 }

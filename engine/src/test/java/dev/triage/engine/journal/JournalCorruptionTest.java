@@ -22,8 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Flipped bytes in a real journal: in the last record, it is quarantined and the engine starts with everything
- * before it (and keeps skipping it); in the middle, the engine refuses to start, naming the record.
+ * Flipped bytes in a real journal: in a last record that was never answered (past the watermark, as a crash mid-batch
+ * leaves it), it is quarantined and the engine starts with everything before it (and keeps skipping it); in a last
+ * record the watermark says was journaled, the start is refused unless the loss is accepted; in the middle, the
+ * engine refuses to start, naming the record.
  */
 @Timeout(60)
 class JournalCorruptionTest
@@ -32,10 +34,11 @@ class JournalCorruptionTest
     Path dir;
 
     @Test
-    void shouldQuarantineACorruptLastRecordAndStartWithEverythingBeforeIt() throws Exception
+    void shouldQuarantineACorruptLastRecordThatWasNeverAnsweredAndStartWithEverythingBeforeIt() throws Exception
     {
         write("first", "second", "TAILMARKER");
         flipByteIn("TAILMARKER");
+        JournalFiles.rewindWatermark(dir, 1);
         try (TriageEngine engine = start())
         {
             assertEquals(2, engine.recovered().commands());
@@ -56,6 +59,26 @@ class JournalCorruptionTest
     }
 
     @Test
+    void shouldRefuseToStartOnACorruptLastRecordTheWatermarkSaysWasJournaledUnlessTheLossIsAccepted() throws Exception
+    {
+        write("first", "second", "TAILMARKER");
+        flipByteIn("TAILMARKER");
+        final JournalFormatException e = assertThrows(JournalFormatException.class, this::start);
+        assertTrue(e.getMessage().contains("ends at sequence 1, but its watermark says sequence 2 was journaled when the " +
+            "server last stopped cleanly"), e.getMessage());
+        assertTrue(e.getMessage().contains("--accept-journal-loss"), e.getMessage());
+        try (TriageEngine engine = TriageEngine.start(context().acceptJournalLoss(true)))
+        {
+            assertEquals(2, engine.recovered().commands());
+            assertEquals(1, engine.acceptedLoss().sequences());
+        }
+        try (TriageEngine engine = start())
+        {
+            assertNull(engine.acceptedLoss(), "once accepted, the watermark is the journal's end again");
+        }
+    }
+
+    @Test
     void shouldRefuseToStartOnACorruptRecordInTheMiddle() throws Exception
     {
         write("first", "MIDMARKER", "third");
@@ -66,10 +89,20 @@ class JournalCorruptionTest
     }
 
     @Test
-    void shouldStartWithEverythingBeforeARecordCutShortByATruncatedFile() throws Exception
+    void shouldRefuseAFileTruncatedAfterACleanStop() throws Exception
     {
         write("first", "second", "TAILMARKER");
         JournalFiles.truncate(dir, "TAILMARKER", 3);
+        final JournalFormatException e = assertThrows(JournalFormatException.class, this::start);
+        assertTrue(e.getMessage().contains("the records after 1 through 2 are lost"), e.getMessage());
+    }
+
+    @Test
+    void shouldStartWithEverythingBeforeARecordCutShortThatWasNeverAnswered() throws Exception
+    {
+        write("first", "second", "TAILMARKER");
+        JournalFiles.truncate(dir, "TAILMARKER", 3);
+        JournalFiles.rewindWatermark(dir, 1);
         try (TriageEngine engine = start())
         {
             assertEquals(2, engine.recovered().commands(), "the cut record is not applied");
@@ -130,6 +163,8 @@ class JournalCorruptionTest
     {
         write("first", "second", "TAILMARKER");
         JournalFiles.rewriteHeader(dir, "TAILMARKER", header -> header | 0x8000_0000);
+        // A crash mid-write: the record's batch never ended, so the watermark never reached it.
+        JournalFiles.rewindWatermark(dir, 1);
         try (TriageEngine engine = start())
         {
             assertEquals(2, engine.recovered().commands(), "a torn tail was never answered: start with all before it");
@@ -223,7 +258,12 @@ class JournalCorruptionTest
 
     private TriageEngine start()
     {
-        return TriageEngine.start(new EngineContext().journalDir(dir).tickIntervalMs(0).snapshotEveryCommands(0));
+        return TriageEngine.start(context());
+    }
+
+    private EngineContext context()
+    {
+        return new EngineContext().journalDir(dir).tickIntervalMs(0).snapshotEveryCommands(0);
     }
 
     private void flipByteIn(final String marker) throws Exception
