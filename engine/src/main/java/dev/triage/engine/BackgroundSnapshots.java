@@ -39,6 +39,7 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
     private final Supplier<TriageBook> newBook;
     private final int retentionDays;
     private final Runnable beforeWrite;
+    private final dev.triage.engine.journal.JournalSpace space;
     private final ManyToOneConcurrentArrayQueue<Reply> waiting;
     private final WakeableAgentThread runner;
     private volatile long wanted = -1;
@@ -55,10 +56,13 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
      * @param retentionDays journal retention; 0 keeps all.
      * @param maxWaiting SNAPSHOT calls that may wait at once (the ring's size bounds them).
      * @param beforeWrite run on this thread before each write (tests hold a snapshot here); null for none.
+     * @param space the journal disk's reserve, which a snapshot must leave whole.
      */
     BackgroundSnapshots(final Path journalDir, final Journal liveJournal, final SnapshotStore snapshots,
-        final Supplier<TriageBook> newBook, final int retentionDays, final int maxWaiting, final Runnable beforeWrite)
+        final Supplier<TriageBook> newBook, final int retentionDays, final int maxWaiting, final Runnable beforeWrite,
+        final dev.triage.engine.journal.JournalSpace space)
     {
+        this.space = space;
         this.journalDir = journalDir;
         this.liveJournal = liveJournal;
         this.snapshots = snapshots;
@@ -141,6 +145,13 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
             if (beforeWrite != null)
             {
                 beforeWrite.run();
+            }
+            // The reserve is the journal's: a snapshot (about as large as the last one) must leave it whole.
+            final String refused = space.refuseToWrite(Math.max(1L << 20, snapshots.newestSizeBytes() * 3 / 2), "snapshot");
+            if (refused != null)
+            {
+                fail(refused);
+                return 1;
             }
             final Path file = snapshots.write(book, liveJournal.indexAtOrBefore(book.lastSequence()));
             written = book.lastSequence();

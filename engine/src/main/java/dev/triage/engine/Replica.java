@@ -84,7 +84,7 @@ public final class Replica implements AutoCloseable
                 watermark = JournalWatermark.open(context.journalDir(),
                     new JournalWatermark.Reading(journaledThrough, journaledThrough, false));
                 journalStage = new JournalHandler(journal, journalSpace, watermark, journaledThrough);
-                decisionLog = new DecisionLog(context.journalDir());
+                decisionLog = new DecisionLog(context.journalDir(), journalSpace);
                 loggedThrough = decisionLog.lastLoggedSequence();
             }
             catch (final RuntimeException e)

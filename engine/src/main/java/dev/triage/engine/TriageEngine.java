@@ -127,7 +127,7 @@ public final class TriageEngine implements Engine
                     new JournalWatermark.Reading(recovered.journalLast(), sequenceBase - 1, false));
                 journalStage = new JournalHandler(journal, journalSpace, watermark, recovered.journalLast());
                 // Decisions from now on (recovery's replayed ones were logged by the run that made them).
-                decisionLog = new DecisionLog(context.journalDir());
+                decisionLog = new DecisionLog(context.journalDir(), journalSpace);
                 final long loggedAhead = decisionLog.voidBeyond(recovered.lastSequence());
                 if (loggedAhead >= 0)
                 {
@@ -136,7 +136,8 @@ public final class TriageEngine implements Engine
                 }
                 // Built from the journal on a thread of its own: the processor never pauses for a snapshot.
                 backgroundSnapshots = new BackgroundSnapshots(context.journalDir(), journal, snapshots,
-                    () -> context.newBook(reply -> { }), context.retentionDays(), context.ringSize(), context.snapshotHook()).start();
+                    () -> context.newBook(reply -> { }), context.retentionDays(), context.ringSize(), context.snapshotHook(),
+                    journalSpace).start();
                 book.snapshotRequests(backgroundSnapshots);
             }
             catch (final RuntimeException e)

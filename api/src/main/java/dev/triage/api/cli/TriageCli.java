@@ -46,7 +46,18 @@ public final class TriageCli
     public static void main(final String[] args)
     {
         CHRONICLE_LOG.setLevel(java.util.logging.Level.WARNING);
-        System.exit(commandLine().execute(args));
+        try
+        {
+            System.exit(commandLine().execute(args));
+        }
+        catch (final InternalError e)
+        {
+            // The JVM's word for a fault in a memory-mapped file: a read or write the disk could not back.
+            System.err.println("error: reading or writing a memory-mapped journal file failed (" + e.getMessage() + "): its " +
+                "disk is probably full (a read of an unwritten part of a file needs space on tmpfs), or the file was cut short " +
+                "while mapped. Free space and run it again");
+            System.exit(1);
+        }
     }
 
     /**

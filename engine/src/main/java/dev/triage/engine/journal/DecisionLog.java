@@ -29,6 +29,8 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
     }
 
     private final ChronicleQueue queue;
+    private final JournalSpace space;
+    private final SpaceAhead ahead = new SpaceAhead();
     private ExcerptAppender appender;
 
     /**
@@ -36,7 +38,17 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
      */
     public DecisionLog(final Path journalDir)
     {
+        this(journalDir, null);
+    }
+
+    /**
+     * @param journalDir the journal's directory; the log lives in its {@code decisions} folder.
+     * @param space the journal disk's monitor, told when the log cannot allocate its room ahead, or null.
+     */
+    public DecisionLog(final Path journalDir, final JournalSpace space)
+    {
         queue = SingleChronicleQueueBuilder.binary(journalDir.resolve(FOLDER)).rollCycle(RollCycles.FAST_HOURLY).build();
+        this.space = space;
     }
 
     /** Marks, in a line of its own, where a restart voided decisions the journal does not hold. */
@@ -228,6 +240,18 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
                 out.writeLong(decision.runnerUpScoreUnits).writeLong(decision.waitedMs).writeInt(decision.policyVersion);
             }
             out.writeInt(CommandCodec.checksum(out, start, out.writePosition()));
+            ahead.appended(out);
+        }
+        if (space != null)
+        {
+            if (ahead.ensure())
+            {
+                space.aheadHeld(JournalSpace.DECISIONS);
+            }
+            else
+            {
+                space.aheadFailed(JournalSpace.DECISIONS);
+            }
         }
     }
 
@@ -371,6 +395,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
     @Override
     public void close()
     {
+        ahead.close();
         if (appender != null)
         {
             appender.close();

@@ -24,6 +24,7 @@ public final class JournalHandler implements EventHandler<Command>
     private final Journal journal;
     private final JournalSpace space;
     private final JournalWatermark watermark;
+    private final SpaceAhead ahead = new SpaceAhead();
     private ExcerptAppender appender;
     private MethodHandle sync;
     private boolean unforced;
@@ -110,6 +111,14 @@ public final class JournalHandler implements EventHandler<Command>
             }
             if (space != null)
             {
+                if (ahead.ensure())
+                {
+                    space.aheadHeld(JournalSpace.JOURNAL);
+                }
+                else
+                {
+                    space.aheadFailed(JournalSpace.JOURNAL);
+                }
                 space.checkAtMostEveryInterval(System.nanoTime());
             }
         }
@@ -155,6 +164,7 @@ public final class JournalHandler implements EventHandler<Command>
         try (DocumentContext dc = appender.writingDocument())
         {
             CommandCodec.encode(command, previous, dc.wire().bytes());
+            ahead.appended(dc.wire().bytes());
         }
         previous = command.sequence;
     }
@@ -162,6 +172,7 @@ public final class JournalHandler implements EventHandler<Command>
     @Override
     public void onShutdown()
     {
+        ahead.close();
         if (appender != null)
         {
             appender.close();

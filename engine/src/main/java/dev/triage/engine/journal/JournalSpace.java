@@ -12,7 +12,9 @@ import java.util.function.ToLongFunction;
  * below it; the reserve absorbs what is already in the ring. Intake resumes by itself when space is freed.
  * <p>
  * Checked by the journal stage at the end of a batch at most every {@link #CHECK_INTERVAL_NS}, and by publishers
- * (as rarely) while intake is refused, so an idle engine recovers without any thread polling.
+ * (as rarely) while intake is refused, so an idle engine recovers without any thread polling. Another process can
+ * fill the disk between two checks: the queues' {@link SpaceAhead} then fails to allocate its room, which refuses
+ * intake the same way before a write can meet a hole the disk cannot fill.
  */
 public final class JournalSpace
 {
@@ -25,6 +27,12 @@ public final class JournalSpace
     private volatile long freeBytes;
     private volatile boolean low;
     private volatile long checkedAtNs;
+    /** The queues (a bit each) whose room allocated ahead of their writes could not be topped up ({@link SpaceAhead}). */
+    private final java.util.concurrent.atomic.AtomicInteger aheadFailed = new java.util.concurrent.atomic.AtomicInteger();
+    /** A bit for the journal's room ahead. */
+    static final int JOURNAL = 1;
+    /** A bit for the decision log's room ahead. */
+    static final int DECISIONS = 2;
 
     /**
      * @param directory the journal directory.
@@ -82,8 +90,41 @@ public final class JournalSpace
         if (nowNs - checkedAtNs >= CHECK_INTERVAL_NS)
         {
             check(nowNs);
+            // While the room ahead is short, one change an interval goes through: its batch end tries the room again.
+            return !low;
         }
-        return !low;
+        return !low && aheadFailed.get() == 0;
+    }
+
+    /**
+     * A queue could not allocate its room ahead (the disk is full, whatever the last probe said): refuse changes
+     * until it can. The thread that appends to that queue.
+     *
+     * @param queue {@link #JOURNAL} or {@link #DECISIONS}.
+     */
+    void aheadFailed(final int queue)
+    {
+        if ((aheadFailed.getAndUpdate(f -> f | queue) & queue) == 0)
+        {
+            System.getLogger(JournalSpace.class.getName()).log(System.Logger.Level.ERROR, "journal " + directory + ": the " +
+                (queue == JOURNAL ? "journal" : "decision log") + " could not allocate its next " + (SpaceAhead.AHEAD_BYTES >> 20) +
+                " MB on disk (the disk is full): state-changing commands are refused until space is freed; reads go on");
+        }
+    }
+
+    /**
+     * The queue's room ahead is allocated again.
+     *
+     * @param queue {@link #JOURNAL} or {@link #DECISIONS}.
+     */
+    void aheadHeld(final int queue)
+    {
+        if ((aheadFailed.get() & queue) != 0 && (aheadFailed.getAndUpdate(f -> f & ~queue) & queue) != 0)
+        {
+            System.getLogger(JournalSpace.class.getName()).log(System.Logger.Level.WARNING, "journal " + directory + ": the " +
+                (queue == JOURNAL ? "journal" : "decision log") + " has its room on disk again" +
+                (aheadFailed.get() == 0 && !low ? "; intake resumed" : ""));
+        }
     }
 
     private void check(final long nowNs)
@@ -102,11 +143,36 @@ public final class JournalSpace
     }
 
     /**
+     * Whether a file of about {@code bytes} may be written beside the journal (a snapshot) without eating into the
+     * reserve, which is the journal's. Probes the disk now. Any thread.
+     *
+     * @param bytes the file's expected size.
+     * @param what the file, for the message.
+     * @return null when it fits, else why not, for a person.
+     */
+    public String refuseToWrite(final long bytes, final String what)
+    {
+        final long free = probe.applyAsLong(directory);
+        if (free - bytes >= reserveBytes)
+        {
+            return null;
+        }
+        return what + " refused: it needs about " + mb(bytes) + " and " + directory.toAbsolutePath().normalize() + "'s disk has " +
+            mb(free) + " free, which would leave less than the journal's reserve of " + mb(reserveBytes) +
+            " (--journal-reserve-mb); free space, or delete old snapshots";
+    }
+
+    private static String mb(final long bytes)
+    {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    /**
      * @return true while free space is below the reserve (intake refused).
      */
     public boolean low()
     {
-        return low;
+        return low || aheadFailed.get() != 0;
     }
 
     /**

@@ -280,6 +280,22 @@ public final class SnapshotStore
     }
 
     /**
+     * @return the size of the newest snapshot file, 0 without one: what the next one will about need.
+     */
+    public long newestSizeBytes()
+    {
+        final List<Path> all = snapshotsNewestFirst();
+        try
+        {
+            return all.isEmpty() ? 0 : Files.size(all.get(0));
+        }
+        catch (final IOException e)
+        {
+            return 0;
+        }
+    }
+
+    /**
      * @return snapshot files, newest (highest sequence) first.
      */
     public List<Path> snapshotsNewestFirst()

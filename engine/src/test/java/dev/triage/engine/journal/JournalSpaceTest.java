@@ -108,6 +108,129 @@ class JournalSpaceTest
         }
     }
 
+    /**
+     * Another process fills the disk to its last byte between two free-space checks (here the probe never sees it):
+     * before, the next write into a hole of the memory-mapped file faulted and halted the engine, reads and all. Now
+     * the room kept allocated ahead cannot be topped up, changes are refused, reads go on, and intake resumes once
+     * space is freed, with nothing accepted lost.
+     */
+    @Test
+    void shouldRefuseChangesAndKeepReadsWhenAnotherProcessFillsTheDiskBetweenChecks() throws Exception
+    {
+        final Path mount = mountTmpfs("64m");
+        try
+        {
+            final EngineContext context = new EngineContext().journalDir(mount.resolve("journal")).tickIntervalMs(0)
+                .snapshotEveryCommands(0).journalReserveBytes(1 << 20).journalSpaceProbe(p -> Long.MAX_VALUE / 4);
+            final List<String> accepted = new ArrayList<>();
+            final List<String> refused = new ArrayList<>();
+            final String[] skills = new String[16];
+            for (int i = 0; i < skills.length; i++)
+            {
+                skills[i] = "skill-" + i + "-" + "x".repeat(100);
+            }
+            final String pad = "p".repeat(100);
+            final Path filler = mount.resolve("filler");
+            try (TriageEngine engine = TriageEngine.start(context))
+            {
+                open(engine, Command.open("before", Urgency.NORMAL, 1, skills), accepted, refused);
+                fillUntilFull(filler);
+                for (int i = 0; refused.isEmpty(); i++)
+                {
+                    assertTrue(i < 100_000, "changes were never refused on a full disk");
+                    open(engine, Command.open("full-" + i + pad, Urgency.NORMAL, 1, skills), accepted, refused);
+                }
+                assertEquals(ResultCode.OK, engine.submit(Command.of(CommandType.STATS)).get(10, TimeUnit.SECONDS).result,
+                    "reads are served on a full disk");
+                Files.delete(filler);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                for (int i = 0; !accepted.contains("after-" + (i - 1)); i++)
+                {
+                    assertTrue(System.nanoTime() < deadline, "intake never resumed");
+                    open(engine, Command.open("after-" + i, Urgency.NORMAL, 1, skills), accepted, refused);
+                }
+                assertTrue(!engine.isHalted());
+            }
+            try (TriageEngine engine = TriageEngine.start(context))
+            {
+                engine.close();
+                for (final String id : accepted)
+                {
+                    assertNotNull(engine.book().conversation(id), "accepted and kept: " + id);
+                }
+                for (final String id : refused)
+                {
+                    assertNull(engine.book().conversation(id), "refused, so never journaled: " + id);
+                }
+            }
+        }
+        finally
+        {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldRefuseASnapshotThatWouldEatIntoTheReserve() throws Exception
+    {
+        final AtomicLong free = new AtomicLong(RESERVE * 10);
+        try (TriageEngine engine = TriageEngine.start(context().journalSpaceProbe(p -> free.get())))
+        {
+            assertEquals(ResultCode.OK, engine.submit(Command.open("c", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS).result);
+            free.set(RESERVE + 100_000);
+            final dev.triage.engine.command.Reply snapshot = engine.submit(Command.of(CommandType.SNAPSHOT)).get(10, TimeUnit.SECONDS);
+            assertEquals(ResultCode.SNAPSHOT_FAILED, snapshot.result);
+            assertTrue(snapshot.detail.contains("snapshot refused") && snapshot.detail.contains("reserve"), snapshot.detail);
+            free.set(RESERVE * 10);
+            assertEquals(ResultCode.OK, engine.submit(Command.of(CommandType.SNAPSHOT)).get(10, TimeUnit.SECONDS).result);
+        }
+    }
+
+    private Path mountTmpfs(final String size) throws Exception
+    {
+        final Path mount = Files.createDirectories(dir.resolve("small-disk"));
+        final Process mounting = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString())
+            .redirectErrorStream(true).start();
+        final boolean mounted = mounting.waitFor(10, TimeUnit.SECONDS) && mounting.exitValue() == 0;
+        Assumptions.assumeTrue(mounted, "skipped: this machine does not let the test mount a " + size + " tmpfs (needs root): " +
+            new String(mounting.getInputStream().readAllBytes()).trim());
+        return mount;
+    }
+
+    /** As another process would: write until the disk has no byte left. */
+    private static void fillUntilFull(final Path filler) throws Exception
+    {
+        final java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(1 << 16);
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            while (true)
+            {
+                block.clear();
+                out.write(block);
+            }
+        }
+        catch (final java.io.IOException full)
+        {
+            // No space left on device: as full as another process can make it.
+        }
+    }
+
+    private static void open(final TriageEngine engine, final Command command, final List<String> accepted,
+        final List<String> refused) throws Exception
+    {
+        final ResultCode result = engine.submit(command).get(10, TimeUnit.SECONDS).result;
+        if (result == ResultCode.OK)
+        {
+            accepted.add(command.conversationId);
+        }
+        else
+        {
+            assertEquals(ResultCode.JOURNAL_SPACE_LOW, result, command.conversationId);
+            refused.add(command.conversationId);
+        }
+    }
+
     private EngineContext context()
     {
         return new EngineContext().journalDir(dir).tickIntervalMs(0).snapshotEveryCommands(0).journalReserveBytes(RESERVE);
