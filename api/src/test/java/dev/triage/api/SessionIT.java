@@ -66,7 +66,9 @@ class SessionIT
             assertEquals("INVALID_ARGUMENT", invalid.getError().getCode());
             assertEquals("agent_id", invalid.getError().getFieldViolations(0).getField());
             session.onNext(SessionRequest.newBuilder().setCorrelationId(6).build());
-            assertEquals("INVALID_ARGUMENT", replies.await(6).getError().getCode(), "a request with no op");
+            final SessionReply noOp = replies.await(6);
+            assertEquals("INVALID_ARGUMENT", noOp.getError().getCode(), "a request with no op");
+            assertEquals("op", noOp.getError().getFieldViolations(0).getField(), "the field is named, as for every invalid request");
             session.onNext(SessionRequest.newBuilder().setCorrelationId(7)
                 .setRelease(AgentConversationRequest.newBuilder().setAgentId("bob").setConversationId("C-2")).build());
             assertEquals("FAILED_PRECONDITION", replies.await(7).getError().getCode(), "bob does not hold C-2");

@@ -32,6 +32,8 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
     private final Engine engine;
     private final Principal principal;
     private final LongConsumer onAssignedWaitMs;
+    /** NEXT_BEST requests that may wait, not yet answered, by their reply: cancelled if the stream ends first. */
+    private final java.util.IdentityHashMap<Reply, String> waiting = new java.util.IdentityHashMap<>();
 
     SessionStream(final Engine engine, final LongConsumer onAssignedWaitMs, final StreamObserver<SessionReply> out,
         final OpenCalls openCalls)
@@ -55,8 +57,8 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
             case RESOLVE -> byAgent(id, CommandType.RESOLVE, request.getResolve());
             case AGENT_REPLIED -> byAgent(id, CommandType.AGENT_REPLIED, request.getAgentReplied());
             case RESOLVE_AND_NEXT -> resolveAndNext(id, request.getResolveAndNext());
-            default -> answer(error(id, Status.INVALID_ARGUMENT.withDescription(
-                "invalid request: op must be one of next_best, ack, release, resolve, agent_replied, resolve_and_next")));
+            default -> answer(error(id, new Violations().require(false, "op",
+                "must be one of next_best, ack, release, resolve, agent_replied, resolve_and_next").toException()));
         }
     }
 
@@ -121,18 +123,89 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
 
     private void publish(final long id, final Command command)
     {
-        final ReplyListener listener = reply -> answer(replyOf(id, reply));
+        final ReplyListener listener = reply -> onEngineReply(id, reply);
         command.reply = new Reply(listener);
-        refuseIfNotPublished(id, command);
+        final boolean mayWait = command.type == CommandType.NEXT_BEST && command.maxWaitMs > 0;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            if (mayWait)
+            {
+                waiting.put(command.reply, command.agentId);
+            }
+        }
+        final boolean published = refuseIfNotPublished(id, command);
+        if (mayWait)
+        {
+            final boolean endedMeanwhile;
+            synchronized (this)
+            {
+                endedMeanwhile = published && closed;
+                if (!published)
+                {
+                    waiting.remove(command.reply);
+                }
+            }
+            if (endedMeanwhile)
+            {
+                // The stream ended while this was published (resolve_and_next continues on the engine's thread): the
+                // cancels sent then may have missed its sequence. Another cancel of the same wait changes nothing.
+                engine.publish(Command.cancelWait(command.agentId, command.reply.sequence));
+            }
+        }
     }
 
-    private void refuseIfNotPublished(final long id, final Command command)
+    /** The engine's answer: to the client, or, on a stream that has ended, an assignment goes back to the queue. */
+    private void onEngineReply(final long id, final Reply reply)
+    {
+        final boolean gone;
+        synchronized (this)
+        {
+            waiting.remove(reply);
+            gone = closed;
+        }
+        if (gone)
+        {
+            TriageService.releaseUndelivered(engine, reply);
+            return;
+        }
+        answer(replyOf(id, reply));
+    }
+
+    /**
+     * The client went away (cancelled, or its connection closed): every long-poll it left waiting ends, journaled.
+     *
+     * @param t why.
+     */
+    @Override
+    public void onError(final Throwable t)
+    {
+        final java.util.List<Command> cancels = new java.util.ArrayList<>();
+        synchronized (this)
+        {
+            super.onError(t);
+            waiting.forEach((reply, agentId) -> cancels.add(Command.cancelWait(agentId, reply.sequence)));
+            waiting.clear();
+        }
+        for (final Command cancel : cancels)
+        {
+            engine.publish(cancel);
+        }
+    }
+
+    /** @return true when published; else the request is answered with the refusal. */
+    private boolean refuseIfNotPublished(final long id, final Command command)
     {
         final ResultCode published = engine.publish(command);
         if (published != ResultCode.OK)
         {
             answer(error(id, Status.fromCode(StatusMapper.codeOf(published)).withDescription(published.description())));
+            return false;
         }
+        return true;
     }
 
     private SessionReply replyOf(final long id, final Reply reply)

@@ -375,13 +375,43 @@ public final class TriageService extends TriageGrpc.TriageImplBase
                 return;
             }
         }
-        final UnaryCall<T> call = new UnaryCall<>(out, onOk, openCalls, counted ? admission : null);
+        final UnaryCall<T> call = new UnaryCall<>(engine, out, onOk, openCalls, counted ? admission : null);
         command.reply = new Reply(call, command.type == CommandType.TOP ? command.topN : 0);
         openCalls.add(call);
         final ResultCode published = engine.publish(command);
         if (published != ResultCode.OK)
         {
             call.fail(Status.fromCode(StatusMapper.codeOf(published)).withDescription(published.description()));
+        }
+        else if (!counted && out instanceof ServerCallStreamObserver<T> server)
+        {
+            // A long-poll whose caller goes away (a cancelled call, an expired deadline, a closed connection) ends its
+            // wait, journaled, so the next conversation goes to an agent who is there. The translator stamped the
+            // call's sequence on its reply during publish, on this thread.
+            final String agentId = command.agentId;
+            final long waitSequence = command.reply.sequence;
+            server.setOnCancelHandler(() ->
+            {
+                if (!call.get())
+                {
+                    engine.publish(Command.cancelWait(agentId, waitSequence));
+                }
+            });
+        }
+    }
+
+    /**
+     * A conversation assigned to a caller who is gone goes back to the queue now, not when its lease expires: nobody
+     * will acknowledge it, and an agent who is there may be waiting for it.
+     *
+     * @param engine the engine.
+     * @param reply an answer that could not be delivered.
+     */
+    static void releaseUndelivered(final Engine engine, final Reply reply)
+    {
+        if (reply.type == CommandType.NEXT_BEST && reply.result == ResultCode.OK && reply.conversationId != null)
+        {
+            engine.publish(Command.byAgent(CommandType.RELEASE, reply.agentId, reply.conversationId));
         }
     }
 
@@ -401,6 +431,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     private static final class UnaryCall<T> extends java.util.concurrent.atomic.AtomicBoolean
         implements dev.triage.engine.command.ReplyListener, OpenCalls.Call
     {
+        private final Engine engine;
         private final StreamObserver<T> out;
         private final Function<Reply, T> onOk;
         private final OpenCalls openCalls;
@@ -409,8 +440,10 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         /**
          * @param admitted the admission to leave once answered, or null for an uncounted call.
          */
-        UnaryCall(final StreamObserver<T> out, final Function<Reply, T> onOk, final OpenCalls openCalls, final Admission admitted)
+        UnaryCall(final Engine engine, final StreamObserver<T> out, final Function<Reply, T> onOk, final OpenCalls openCalls,
+            final Admission admitted)
         {
+            this.engine = engine;
             this.out = out;
             this.onOk = onOk;
             this.openCalls = openCalls;
@@ -432,7 +465,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             if (compareAndSet(false, true))
             {
                 ended();
-                complete(reply, out, onOk);
+                complete(engine, reply, out, onOk);
             }
         }
 
@@ -447,10 +480,11 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         }
     }
 
-    private static <T> void complete(final Reply reply, final StreamObserver<T> out, final Function<Reply, T> onOk)
+    private static <T> void complete(final Engine engine, final Reply reply, final StreamObserver<T> out, final Function<Reply, T> onOk)
     {
         if (out instanceof ServerCallStreamObserver && ((ServerCallStreamObserver<T>)out).isCancelled())
         {
+            releaseUndelivered(engine, reply);
             return;
         }
         if (StatusMapper.codeOf(reply.result) == Status.Code.OK)

@@ -27,6 +27,8 @@ public final class Agent
     Reply parkedReply;
     long parkSeq;
     long parkDeadlineMs;
+    /** The sequence of the NEXT_BEST whose wait this is (a superseded wait keeps its idle rank, not this). */
+    long parkRequestSeq;
     ParkedAgents.Group parkGroup;
     Agent parkPrev;
     Agent parkNext;

@@ -74,9 +74,25 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         if (cmd.maxWaitMs > 0)
         {
             parked.park(a, cmd.reply, idleRank, s.nowMs + cmd.maxWaitMs);
+            a.parkRequestSeq = cmd.sequence;
             return ResultCode.PARKED;
         }
         return ResultCode.NO_CONVERSATION;
+    }
+
+    /**
+     * The caller of a long-poll went away: end that wait, so the next conversation goes to an agent who is there. A
+     * later NEXT_BEST's wait, or none, is left alone: the cancel names the request it is for.
+     */
+    ResultCode onCancelWait(final Command cmd, final Reply r)
+    {
+        final Agent a = agents.find(cmd.agentId);
+        r.agentId = cmd.agentId;
+        if (a != null && a.isParked() && a.parkRequestSeq == cmd.targetSequence)
+        {
+            s.completeLate(parked.unpark(a), ResultCode.CANCELLED);
+        }
+        return ResultCode.OK;
     }
 
     ResultCode onAck(final Command cmd, final Reply r)

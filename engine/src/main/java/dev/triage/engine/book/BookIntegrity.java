@@ -61,7 +61,7 @@ final class BookIntegrity
             h = mix(h, s.skills.contentHash(a.skillSet));
             h = mix(h, a.capacity * 8L + a.status.ordinal());
             h = mix(h, a.held);
-            h = mix(h, a.isParked() ? a.parkSeq * 31 + a.parkDeadlineMs : -1);
+            h = mix(h, a.isParked() ? (a.parkSeq * 31 + a.parkDeadlineMs) * 31 + a.parkRequestSeq : -1);
         }
         return h;
     }

@@ -12,7 +12,7 @@ import java.util.List;
  * The whole state of a {@link TriageBook} as bytes, and back. Everything decisions depend on is written exactly
  * (derived SLA bands and relaxation as they stand, the order of each agent's held list and of the resolved
  * retention list, incidents' reach, skill bit order, the clock and counters); heaps and timers are rebuilt from it.
- * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 4.
+ * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 5.
  */
 public final class BookSnapshot
 {
@@ -21,9 +21,10 @@ public final class BookSnapshot
     /**
      * 2: skill sets as lists of name indices (version 1's 64-bit masks are still read); 3: when each held conversation
      * was assigned and when each incident was first reported (for the console; older versions restore them as 0); 4: the
-     * queue's 15-minute history (older versions restore none).
+     * queue's 15-minute history (older versions restore none); 5: each parked agent's request sequence, which a
+     * CANCEL_WAIT names (older versions restore -1: their waits are cancelled by the RESTART that follows).
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     private BookSnapshot()
     {

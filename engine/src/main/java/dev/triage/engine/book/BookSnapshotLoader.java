@@ -19,6 +19,7 @@ final class BookSnapshotLoader
     private final int version;
     private long[] parkSeq;
     private long[] parkDeadline;
+    private long[] parkRequest;
     private boolean[] wasParked;
 
     BookSnapshotLoader(final BookState state, final BookStatistics statistics, final AssignmentDesk desk,
@@ -74,6 +75,7 @@ final class BookSnapshotLoader
         final int agentCount = in.readInt();
         parkSeq = new long[agentCount];
         parkDeadline = new long[agentCount];
+        parkRequest = new long[agentCount];
         wasParked = new boolean[agentCount];
         for (int i = 0; i < agentCount; i++)
         {
@@ -85,6 +87,7 @@ final class BookSnapshotLoader
             wasParked[i] = in.readBoolean();
             parkSeq[i] = in.readLong();
             parkDeadline[i] = in.readLong();
+            parkRequest[i] = version >= 5 ? in.readLong() : -1;
         }
     }
 
@@ -202,6 +205,7 @@ final class BookSnapshotLoader
             if (wasParked[handle])
             {
                 s.parked.park(s.agents.get(handle), null, parkSeq[handle], parkDeadline[handle]);
+                s.agents.get(handle).parkRequestSeq = parkRequest[handle];
             }
         }
     }

@@ -78,6 +78,7 @@ final class BookSnapshotTaker
             out.writeBoolean(a.isParked());
             out.writeLong(a.parkSeq);
             out.writeLong(a.parkDeadlineMs);
+            out.writeLong(a.parkRequestSeq);
         }
     }
 

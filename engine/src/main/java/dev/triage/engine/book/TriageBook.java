@@ -157,6 +157,7 @@ public final class TriageBook
                 statistics.onStats(r);
                 return viewer.onView(cmd, r);
             case RESTART: return desk.onRestart();
+            case CANCEL_WAIT: return desk.onCancelWait(cmd, r);
             case SNAPSHOT: return onSnapshot(cmd, r);
             default: return BookState.invalid(r, "type is not a known command");
         }

@@ -54,6 +54,8 @@ public final class Command
     public int updateFlags;
     public Policy policy;
     public int topN;
+    /** CANCEL_WAIT: the sequence of the NEXT_BEST whose wait ends. */
+    public long targetSequence;
 
     /** Where the answer goes; null for commands nobody waits on (TICK). */
     public Reply reply;
@@ -83,6 +85,7 @@ public final class Command
         updateFlags = source.updateFlags;
         policy = source.policy;
         topN = source.topN;
+        targetSequence = source.targetSequence;
         reply = source.reply;
         replyDeferred = false;
         timestampMs = source.timestampMs;
@@ -109,6 +112,7 @@ public final class Command
         updateFlags = 0;
         policy = null;
         topN = 0;
+        targetSequence = 0;
         reply = null;
         replyDeferred = false;
     }
@@ -175,6 +179,19 @@ public final class Command
      * @param skills skills held.
      * @return an UPSERT_AGENT command.
      */
+    /**
+     * @param agentId the agent whose long-poll's caller went away.
+     * @param waitSequence the sequence of the NEXT_BEST that parked it (its reply's sequence once published).
+     * @return a CANCEL_WAIT command.
+     */
+    public static Command cancelWait(final String agentId, final long waitSequence)
+    {
+        final Command command = of(CommandType.CANCEL_WAIT);
+        command.agentId = agentId;
+        command.targetSequence = waitSequence;
+        return command;
+    }
+
     public static Command upsertAgent(final String agentId, final int capacity, final String... skills)
     {
         final Command command = of(CommandType.UPSERT_AGENT);
@@ -299,6 +316,10 @@ public final class Command
         if (type == CommandType.NEXT_BEST)
         {
             sb.append(" wait=").append(maxWaitMs);
+        }
+        if (type == CommandType.CANCEL_WAIT)
+        {
+            sb.append(" of=").append(targetSequence);
         }
         if (type == CommandType.UPSERT_AGENT)
         {

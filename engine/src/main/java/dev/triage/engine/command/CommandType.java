@@ -26,9 +26,14 @@ public enum CommandType
     /** Write a snapshot of the state (read-only: not journaled). */
     SNAPSHOT(17, false),
     /** One consistent, bounded view of the queue, agents, incidents and recent history for the console (read-only). */
-    VIEW(18, false);
+    VIEW(18, false),
+    /**
+     * A long-poll's caller went away (a cancelled call, a closed session): the agent's wait ends if it is still the one
+     * that NEXT_BEST at the command's target sequence parked. Journaled, so a replay frees the agent at the same point.
+     */
+    CANCEL_WAIT(19, true);
 
-    private static final CommandType[] BY_CODE = new CommandType[19];
+    private static final CommandType[] BY_CODE = new CommandType[20];
 
     static
     {

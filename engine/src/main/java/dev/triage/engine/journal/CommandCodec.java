@@ -44,6 +44,8 @@ public final class CommandCodec
     private static final int STATUS = 1 << 11;
     private static final int UPDATE_FLAGS = 1 << 12;
     private static final int POLICY = 1 << 13;
+    private static final int TARGET_SEQUENCE = 1 << 14;
+    private static final int LAST_BIT = TARGET_SEQUENCE;
     private static final String[] NO_SKILLS = new String[0];
     private static final ThreadLocal<UnsafeBuffer> VIEW = ThreadLocal.withInitial(() -> new UnsafeBuffer(0, 0));
 
@@ -117,6 +119,7 @@ public final class CommandCodec
         present |= c.agentStatus != null ? STATUS : 0;
         present |= c.updateFlags != 0 ? UPDATE_FLAGS : 0;
         present |= c.policy != null ? POLICY : 0;
+        present |= c.targetSequence != 0 ? TARGET_SEQUENCE : 0;
 
         out.writeByte((byte)VERSION);
         out.writeStopBit(c.type.code());
@@ -181,6 +184,10 @@ public final class CommandCodec
         {
             writePolicy(c.policy, out);
         }
+        if ((present & TARGET_SEQUENCE) != 0)
+        {
+            out.writeStopBit(c.targetSequence);
+        }
     }
 
     /**
@@ -243,7 +250,7 @@ public final class CommandCodec
         into.previousSequence = version == VERSION_UNLINKED ? UNLINKED : previousOf(into.sequence, in.readStopBit());
         into.timestampMs = in.readLong();
         final int present = (int)in.readStopBit();
-        if ((present & ~((POLICY << 1) - 1)) != 0)
+        if ((present & ~((LAST_BIT << 1) - 1)) != 0)
         {
             throw new JournalFormatException("unknown fields in presence bitmap " + Integer.toBinaryString(present));
         }
@@ -262,6 +269,7 @@ public final class CommandCodec
             AgentStatus.values()[checkedOrdinal(in.readByte(), AgentStatus.values().length, "agent status")] : null;
         into.updateFlags = (present & UPDATE_FLAGS) != 0 ? (int)in.readStopBit() : 0;
         into.policy = (present & POLICY) != 0 ? readPolicy(in) : null;
+        into.targetSequence = (present & TARGET_SEQUENCE) != 0 ? in.readStopBit() : 0;
         return into;
     }
 
