@@ -392,6 +392,123 @@ class TriageServiceIT
     }
 
     @Test
+    void shouldAnswerEveryGoodBatchBeforeRefusingALaterOneOverNetty() throws Exception
+    {
+        final java.util.concurrent.BlockingQueue<Object> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        final StreamObserver<dev.triage.proto.v1.OpenBatch> in = TriageGrpc.newStub(fixture.channel).ingestBatch(new StreamObserver<>()
+        {
+            @Override
+            public void onNext(final dev.triage.proto.v1.IngestBatchResult value)
+            {
+                got.add(value);
+            }
+
+            @Override
+            public void onError(final Throwable t)
+            {
+                got.add(t);
+            }
+
+            @Override
+            public void onCompleted()
+            {
+                got.add("completed");
+            }
+        });
+        final dev.triage.proto.v1.OpenBatch.Builder twenty = dev.triage.proto.v1.OpenBatch.newBuilder();
+        for (int i = 0; i < 20; i++)
+        {
+            twenty.addItems(open("good-batch-" + i, Urgency.NORMAL, 1, ""));
+        }
+        in.onNext(twenty.build());
+        in.onNext(dev.triage.proto.v1.OpenBatch.getDefaultInstance());
+        in.onCompleted();
+        final Object first = got.poll(10, TimeUnit.SECONDS);
+        assertTrue(first instanceof dev.triage.proto.v1.IngestBatchResult r && r.getOpened() == 20, String.valueOf(first));
+        final Object second = got.poll(10, TimeUnit.SECONDS);
+        assertTrue(second instanceof io.grpc.StatusRuntimeException e && e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT,
+            String.valueOf(second));
+    }
+
+    /**
+     * A watcher that reads continuously while a burst arrives by IngestBatch: before, it was cut off with
+     * RESOURCE_EXHAUSTED as soon as its transport's buffer filled (after 844-1,897 of 20,000 events); now it reads
+     * through the burst and sees every event.
+     */
+    @Test
+    void shouldKeepAWatcherThatReadsThroughABurst() throws Exception
+    {
+        final int burst = 20_000;
+        final java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        final io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();
+        watching.run(() -> TriageGrpc.newStub(fixture.channel).watch(dev.triage.proto.v1.WatchRequest.getDefaultInstance(),
+            new StreamObserver<>()
+            {
+                @Override
+                public void onNext(final dev.triage.proto.v1.QueueEvent value)
+                {
+                    seen.incrementAndGet();
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    ended.complete(t);
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                    ended.complete(null);
+                }
+            }));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (fixture.server.watchers() == 0 && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        final CompletableFuture<Void> ingested = new CompletableFuture<>();
+        final StreamObserver<dev.triage.proto.v1.OpenBatch> in = TriageGrpc.newStub(fixture.channel).ingestBatch(new StreamObserver<>()
+        {
+            @Override
+            public void onNext(final dev.triage.proto.v1.IngestBatchResult value)
+            {
+            }
+
+            @Override
+            public void onError(final Throwable t)
+            {
+                ingested.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted()
+            {
+                ingested.complete(null);
+            }
+        });
+        for (int b = 0; b < burst / 1_000; b++)
+        {
+            final dev.triage.proto.v1.OpenBatch.Builder batch = dev.triage.proto.v1.OpenBatch.newBuilder();
+            for (int i = 0; i < 1_000; i++)
+            {
+                batch.addItems(open("burst-" + b + "-" + i, Urgency.NORMAL, 1, ""));
+            }
+            in.onNext(batch.build());
+        }
+        in.onCompleted();
+        ingested.get(30, TimeUnit.SECONDS);
+        while (seen.get() < burst && !ended.isDone() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        assertTrue(!ended.isDone(), "the watcher was cut off after " + seen.get() + " events: " + ended.getNow(null));
+        assertEquals(burst, seen.get(), "every event of the burst reached the watcher");
+        watching.cancel(null);
+    }
+
+    @Test
     void shouldCutOffAWatcherThatDoesNotReadWithoutSlowingTheEngine() throws Exception
     {
         final io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation();

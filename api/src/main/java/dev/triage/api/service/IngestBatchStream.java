@@ -18,7 +18,9 @@ import java.util.ArrayDeque;
 /**
  * One IngestBatch stream. Items are validated and published in order, at most a window of them in the ring at once
  * (the next go in as earlier ones are answered); a batch's result goes out once all its items are decided, in batch
- * order. At most two batches are read ahead, so a fast client is slowed by HTTP/2 flow control, not refused.
+ * order. At most two batches are read ahead, so a fast client is slowed by HTTP/2 flow control, not refused. A batch
+ * refused whole (empty, too large) ends the stream with INVALID_ARGUMENT, but only after every batch before it has
+ * its result: nothing after it is published or read.
  */
 final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implements StreamObserver<OpenBatch>
 {
@@ -31,14 +33,22 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
         final long index;
         final OpenBatch items;
         final IngestBatchResult.Builder result;
+        /** Why the whole batch is refused, or null. */
+        final String refusal;
         int next;
         int decided;
 
-        Batch(final long index, final OpenBatch items)
+        Batch(final long index, final OpenBatch items, final String refusal)
         {
             this.index = index;
             this.items = items;
+            this.refusal = refusal;
             result = IngestBatchResult.newBuilder().setBatch(index);
+        }
+
+        boolean finished()
+        {
+            return refusal == null && decided == items.getItemsCount();
         }
     }
 
@@ -49,6 +59,7 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private long received;
     private int inFlight;
+    private boolean refused;
 
     IngestBatchStream(final Engine engine, final EpochClock clock, final StreamObserver<IngestBatchResult> out,
         final OpenCalls openCalls)
@@ -72,18 +83,21 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
     @Override
     public synchronized void onNext(final OpenBatch batch)
     {
-        if (closed)
+        if (closed || refused)
         {
             return;
         }
         if (batch.getItemsCount() == 0 || batch.getItemsCount() > MAX_ITEMS)
         {
-            markClosed();
-            out.onError(Status.INVALID_ARGUMENT.withDescription("batch " + received + ": items must hold 1.." + MAX_ITEMS +
-                " conversations, held " + batch.getItemsCount()).asRuntimeException());
+            // Refused once every batch before it is answered: their items are published and will be decided.
+            refused = true;
+            batches.addLast(new Batch(received, batch, "batch " + received + ": items must hold 1.." + MAX_ITEMS +
+                " conversations, held " + batch.getItemsCount()));
+            received++;
+            emitFinished();
             return;
         }
-        batches.addLast(new Batch(received++, batch));
+        batches.addLast(new Batch(received++, batch, null));
         pump();
     }
 
@@ -92,6 +106,10 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
     {
         for (final Batch b : batches)
         {
+            if (b.refusal != null)
+            {
+                break;
+            }
             while (b.next < b.items.getItemsCount() && inFlight < window)
             {
                 final int position = b.next++;
@@ -133,7 +151,7 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
             fail(b, position, reply.conversationId, StatusMapper.codeOf(reply.result), StatusMapper.statusOf(reply).getDescription());
         }
         // Refill in halves (not per answer), and emit as soon as the head batch is decided.
-        if (!closed && (inFlight <= window / 2 || b == batches.peekFirst() && b.decided == b.items.getItemsCount()))
+        if (!closed && (inFlight <= window / 2 || b == batches.peekFirst() && b.finished()))
         {
             pump();
         }
@@ -147,17 +165,23 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
 
     private void emitFinished()
     {
-        while (!batches.isEmpty() && batches.peekFirst().decided == batches.peekFirst().items.getItemsCount())
+        while (!batches.isEmpty() && batches.peekFirst().finished())
         {
             final Batch done = batches.pollFirst();
             if (!closed)
             {
                 out.onNext(done.result.build());
-                if (call != null && !clientDone)
+                if (call != null && !clientDone && !refused)
                 {
                     call.request(1);
                 }
             }
+        }
+        if (!batches.isEmpty() && batches.peekFirst().refusal != null && !closed)
+        {
+            markClosed();
+            out.onError(Status.INVALID_ARGUMENT.withDescription(batches.peekFirst().refusal).asRuntimeException());
+            return;
         }
         completeIfDone();
     }

@@ -13,7 +13,7 @@ import org.agrona.concurrent.EpochClock;
 
 /**
  * One Ingest stream: every request is validated and published as it arrives; each gets one result, tagged with its
- * index (results of invalid or refused items may arrive before those of earlier items still in the ring). The
+ * index, in request order (a refused item's result waits for those of the items before it, still in the ring). The
  * stream completes once the client has finished and every item is answered.
  * <p>
  * Back-pressure: the stream reads at most {@link #WINDOW} items (a quarter of the ring at most) ahead of their answers
@@ -26,6 +26,9 @@ final class IngestStream extends OneAnswerEachStream<IngestResult> implements St
     private final EpochClock clock;
     /** Items read but not yet answered, per stream (at most a quarter of the ring, so streams share it). */
     static final int WINDOW = 4_096;
+    /** Results decided but not yet sent, by index modulo the window: flow control keeps at most a window unanswered. */
+    private final IngestResult[] decided;
+    private long nextToSend;
 
 
     IngestStream(final Engine engine, final EpochClock clock, final StreamObserver<IngestResult> out,
@@ -34,6 +37,7 @@ final class IngestStream extends OneAnswerEachStream<IngestResult> implements St
         super(out, openCalls, window(engine));
         this.engine = engine;
         this.clock = clock;
+        decided = new IngestResult[window(engine)];
     }
 
     @Override
@@ -43,15 +47,28 @@ final class IngestStream extends OneAnswerEachStream<IngestResult> implements St
         final StatusRuntimeException invalid = RequestValidator.open(request, clock.time());
         if (invalid != null)
         {
-            answer(result(index, request.getId(), Status.Code.INVALID_ARGUMENT, invalid.getStatus().getDescription()).build());
+            decide(index, result(index, request.getId(), Status.Code.INVALID_ARGUMENT, invalid.getStatus().getDescription()).build());
             return;
         }
         final Command command = ProtoMapper.open(request);
-        command.reply = new Reply(reply -> answer(resultOf(index, reply)));
+        command.reply = new Reply(reply -> decide(index, resultOf(index, reply)));
         final ResultCode published = engine.publish(command);
         if (published != ResultCode.OK)
         {
-            answer(result(index, request.getId(), StatusMapper.codeOf(published), published.description()).build());
+            decide(index, result(index, request.getId(), StatusMapper.codeOf(published), published.description()).build());
+        }
+    }
+
+    /** Any thread: hold the item's result until every earlier one is sent, then send what is in order. */
+    private synchronized void decide(final long index, final IngestResult result)
+    {
+        decided[(int)(index % decided.length)] = result;
+        IngestResult next;
+        while ((next = decided[(int)(nextToSend % decided.length)]) != null)
+        {
+            decided[(int)(nextToSend % decided.length)] = null;
+            nextToSend++;
+            answer(next);
         }
     }
 

@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * command is journaled, copies the event into a preallocated slot and hands it over through a bounded
  * single-producer queue, waking the hub's thread once per batch; it never waits: with no free slot
  * the event is dropped and counted, and every watcher is then cut off with DATA_LOSS. The hub's own thread sends
- * to watchers; one whose transport is not ready (it reads too slowly) is cut off with RESOURCE_EXHAUSTED.
+ * to watchers. A watcher whose transport is busy (a burst it is still reading through) keeps what it has not yet taken
+ * in a backlog of its own, sent as its transport is ready again; only a watcher {@link #MAX_BEHIND} events behind is
+ * cut off, with RESOURCE_EXHAUSTED, so memory stays bounded and the engine is never held back.
  */
 public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
 {
@@ -46,7 +48,10 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
 
     private final OneToOneConcurrentArrayQueue<Slot> events;
     private final OneToOneConcurrentArrayQueue<Slot> free;
-    private final List<ServerCallStreamObserver<QueueEvent>> watchers = new CopyOnWriteArrayList<>();
+    /** How far a watcher may fall behind (events queued for it, not yet taken by its transport) before it is cut off. */
+    public static final int MAX_BEHIND = 16_384;
+
+    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
     private long droppedSeen;
     private volatile Status halted;
@@ -121,8 +126,10 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
             watcher.onError(status.asRuntimeException());
             return;
         }
-        watcher.setOnCancelHandler(() -> watchers.remove(watcher));
-        watchers.add(watcher);
+        final Watcher w = new Watcher(watcher);
+        watcher.setOnCancelHandler(() -> watchers.remove(w));
+        watcher.setOnReadyHandler(w::drain);
+        watchers.add(w);
     }
 
     /**
@@ -172,41 +179,86 @@ public final class WatchHub implements QueueEventSink, Agent, AutoCloseable
             slot.conversationId = null;
             slot.agentId = null;
             free.offer(slot);
-            for (final ServerCallStreamObserver<QueueEvent> watcher : watchers)
+            for (final Watcher watcher : watchers)
             {
-                send(watcher, event);
+                if (!watcher.send(event))
+                {
+                    watchers.remove(watcher);
+                }
             }
             work++;
         }
         return work;
     }
 
-    private void send(final ServerCallStreamObserver<QueueEvent> watcher, final QueueEvent event)
+    private void cutOffAll(final Status status)
     {
-        if (watcher.isCancelled())
+        for (final Watcher watcher : watchers)
         {
             watchers.remove(watcher);
-        }
-        else if (!watcher.isReady())
-        {
-            watchers.remove(watcher);
-            watcher.onError(Status.RESOURCE_EXHAUSTED
-                .withDescription("watcher reads too slowly; cut off so the engine is never held back").asRuntimeException());
-        }
-        else
-        {
-            watcher.onNext(event);
+            watcher.end(status);
         }
     }
 
-    private void cutOffAll(final Status status)
+    /**
+     * One Watch stream and what it has not taken yet. The hub's thread sends, the transport's thread drains when the
+     * stream is ready again; a stream's calls are made holding this object's lock, one at a time as gRPC requires.
+     */
+    private static final class Watcher
     {
-        for (final ServerCallStreamObserver<QueueEvent> watcher : watchers)
+        private final ServerCallStreamObserver<QueueEvent> call;
+        private final java.util.ArrayDeque<QueueEvent> backlog = new java.util.ArrayDeque<>();
+        private boolean ended;
+
+        Watcher(final ServerCallStreamObserver<QueueEvent> call)
         {
-            watchers.remove(watcher);
-            if (!watcher.isCancelled())
+            this.call = call;
+        }
+
+        /** @return false once the stream is gone or cut off (the hub forgets it). */
+        synchronized boolean send(final QueueEvent event)
+        {
+            if (ended || call.isCancelled())
             {
-                watcher.onError(status.asRuntimeException());
+                ended = true;
+                return false;
+            }
+            if (backlog.isEmpty() && call.isReady())
+            {
+                call.onNext(event);
+                return true;
+            }
+            if (backlog.size() >= MAX_BEHIND)
+            {
+                backlog.clear();
+                ended = true;
+                call.onError(Status.RESOURCE_EXHAUSTED.withDescription("watcher fell " + MAX_BEHIND + " events behind; cut off " +
+                    "so the server's memory stays bounded and the engine is never held back. Resubscribe").asRuntimeException());
+                return false;
+            }
+            backlog.addLast(event);
+            return true;
+        }
+
+        /** The transport can take more: send the backlog while it can. */
+        synchronized void drain()
+        {
+            while (!ended && !backlog.isEmpty() && call.isReady())
+            {
+                call.onNext(backlog.pollFirst());
+            }
+        }
+
+        synchronized void end(final Status status)
+        {
+            if (!ended)
+            {
+                ended = true;
+                backlog.clear();
+                if (!call.isCancelled())
+                {
+                    call.onError(status.asRuntimeException());
+                }
             }
         }
     }
