@@ -82,6 +82,11 @@ final class ServeCommand implements Callable<Integer>
         description = "close a connection that has not completed its HTTP/2 (and TLS) handshake within this (default: ${DEFAULT-VALUE})")
     long handshakeTimeoutMs;
 
+    @Option(names = "--first-call-timeout", defaultValue = "10s", converter = Durations.class,
+        description = "close a connection that has started no call this long after it connected (a socket that sends the "
+            + "HTTP/2 preface and nothing more); clients reconnect on their next call; 0 never (default: ${DEFAULT-VALUE})")
+    long firstCallTimeoutMs;
+
     @Option(names = "--max-connection-idle", defaultValue = "1h", converter = Durations.class,
         description = "close a connection without any call for this long; 0 never (default: ${DEFAULT-VALUE})")
     long maxConnectionIdleMs;
@@ -145,6 +150,7 @@ final class ServeCommand implements Callable<Integer>
             .tls(tlsCert, tlsKey)
             .tlsClientCa(tlsClientCa)
             .handshakeTimeoutMs(handshakeTimeoutMs)
+            .firstCallTimeoutMs(firstCallTimeoutMs)
             .maxConnectionIdleMs(maxConnectionIdleMs)
             .maxConnectionAgeMs(maxConnectionAgeMs)
             .maxConnections(maxConnections)

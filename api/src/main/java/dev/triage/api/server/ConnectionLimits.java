@@ -12,11 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Caps open connections, per server and per remote address, at accept time: a connection over a cap is closed
- * before it costs more than its accept. Together with the handshake timeout this bounds the file descriptors that
- * clients (or a flood of silent sockets) can hold, so the journal and snapshots always have theirs.
- * Counts are touched only on the acceptor thread and on close.
+ * before it costs more than its accept. Together with the handshake timeout and the first-call limit (a connection
+ * that completed its handshake but starts no call, as 10,000 sockets sending only the HTTP/2 preface did, is closed
+ * once the limit passes) this bounds the file descriptors that clients (or a flood of silent sockets) can hold, so the
+ * journal and snapshots always have theirs. Counts are touched only on the acceptor thread and on close; the
+ * first-call check is one task per connection on the acceptor's loop, and a call's first touch of the map is skipped
+ * once every connection has made its first call.
  */
-final class ConnectionLimits
+final class ConnectionLimits implements io.grpc.ServerInterceptor
 {
     private static final System.Logger LOG = System.getLogger(ConnectionLimits.class.getName());
 
@@ -26,12 +29,75 @@ final class ConnectionLimits
     /** Open connections by remote address; an address leaves the map with its last connection (updated atomically per key). */
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
+    private final long firstCallTimeoutMs;
+    /** Connections that have not started a call yet, by their remote address (unique per open connection). */
+    private final ConcurrentHashMap<java.net.SocketAddress, NioSocketChannel> awaitingFirstCall = new ConcurrentHashMap<>();
+    private final AtomicLong closedWithoutCall = new AtomicLong();
     private volatile long lastWarningNanos;
 
-    ConnectionLimits(final int maxConnections, final int maxPerAddress)
+    ConnectionLimits(final int maxConnections, final int maxPerAddress, final long firstCallTimeoutMs)
     {
         this.maxConnections = maxConnections;
         this.maxPerAddress = maxPerAddress;
+        this.firstCallTimeoutMs = firstCallTimeoutMs;
+    }
+
+    /**
+     * @return connections closed because they started no call within the first-call limit, since start.
+     */
+    long closedWithoutCall()
+    {
+        return closedWithoutCall.get();
+    }
+
+    /** Every call: the first of its connection clears the first-call check. */
+    @Override
+    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(final io.grpc.ServerCall<Q, R> call, final io.grpc.Metadata headers,
+        final io.grpc.ServerCallHandler<Q, R> next)
+    {
+        if (!awaitingFirstCall.isEmpty())
+        {
+            final java.net.SocketAddress remote = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+            if (remote != null)
+            {
+                awaitingFirstCall.remove(remote);
+            }
+        }
+        return next.startCall(call, headers);
+    }
+
+    private void expectFirstCall(final NioSocketChannel child, final InetSocketAddress remote,
+        final io.grpc.netty.shaded.io.netty.channel.EventLoop acceptor)
+    {
+        if (firstCallTimeoutMs <= 0 || remote == null)
+        {
+            return;
+        }
+        awaitingFirstCall.put(remote, child);
+        child.closeFuture().addListener(f -> awaitingFirstCall.remove(remote, child));
+        acceptor.schedule(() ->
+        {
+            if (awaitingFirstCall.remove(remote, child))
+            {
+                closedWithoutCall.incrementAndGet();
+                child.close();
+                warnSilent(remote.getAddress());
+            }
+        }, firstCallTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private volatile long lastSilentWarningNanos;
+
+    /** As rare as the cap's warning: a flood of silent connections must not flood the log. */
+    private void warnSilent(final InetAddress address)
+    {
+        final long now = System.nanoTime();
+        if (now - lastSilentWarningNanos > 10_000_000_000L)
+        {
+            lastSilentWarningNanos = now;
+            LOG.log(System.Logger.Level.WARNING, "closed connections that started no call within " + firstCallTimeoutMs +
+                " ms (--first-call-timeout): " + closedWithoutCall.get() + " since start, latest from " + address.getHostAddress());
+        }
     }
 
     /**
@@ -113,6 +179,7 @@ final class ConnectionLimits
                 if (limits.admit(address))
                 {
                     child.closeFuture().addListener(f -> limits.release(address));
+                    limits.expectFirstCall(child, remote, eventLoop());
                     i++;
                 }
                 else

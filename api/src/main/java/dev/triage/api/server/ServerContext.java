@@ -17,6 +17,11 @@ public final class ServerContext
     public static final String BIND_DEFAULT = "127.0.0.1";
     /** A connection that has not finished its HTTP/2 (and TLS) handshake by then is closed: silent sockets cost no fd for long. */
     public static final long HANDSHAKE_TIMEOUT_MS_DEFAULT = 10_000;
+    /**
+     * A connection that has completed its handshake but started no call by then is closed: a socket that sends the
+     * HTTP/2 preface and nothing else holds no fd for long. Clients reconnect on their next call.
+     */
+    public static final long FIRST_CALL_TIMEOUT_MS_DEFAULT = 10_000;
     /** A connection with no call for this long is closed with GOAWAY (clients reconnect on their next call). */
     public static final long MAX_CONNECTION_IDLE_MS_DEFAULT = 3_600_000;
     /** 0: connections may live for ever; a load-balanced deployment may set an age so clients spread again. */
@@ -47,6 +52,7 @@ public final class ServerContext
     private EngineContext engineContext = EngineContext.smallHost();
     private java.util.function.Function<EngineContext, dev.triage.engine.Engine> engineStarter = dev.triage.engine.TriageEngine::start;
     private long handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS_DEFAULT;
+    private long firstCallTimeoutMs = FIRST_CALL_TIMEOUT_MS_DEFAULT;
     private long maxConnectionIdleMs = MAX_CONNECTION_IDLE_MS_DEFAULT;
     private long maxConnectionAgeMs = MAX_CONNECTION_AGE_MS_DEFAULT;
     private int maxConnections;
@@ -77,6 +83,10 @@ public final class ServerContext
             if (tlsClientCa != null && tlsCert == null)
             {
                 throw new IllegalArgumentException("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key");
+            }
+            if (firstCallTimeoutMs < 0)
+            {
+                throw new IllegalArgumentException("--first-call-timeout must be >= 0 (0 = off), was " + firstCallTimeoutMs);
             }
             if (handshakeTimeoutMs < 1 || maxConnectionIdleMs < 0 || maxConnectionAgeMs < 0)
             {
@@ -171,6 +181,22 @@ public final class ServerContext
     public long handshakeTimeoutMs()
     {
         return handshakeTimeoutMs;
+    }
+
+    /**
+     * @param ms close a connection that has started no call this long after it was accepted; 0 never.
+     * @return this.
+     */
+    public ServerContext firstCallTimeoutMs(final long ms)
+    {
+        checkOpen();
+        this.firstCallTimeoutMs = ms;
+        return this;
+    }
+
+    public long firstCallTimeoutMs()
+    {
+        return firstCallTimeoutMs;
     }
 
     /**

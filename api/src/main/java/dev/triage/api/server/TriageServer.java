@@ -107,7 +107,8 @@ public final class TriageServer implements AutoCloseable
                 }
                 builder.sslContext(tls.build());
             }
-            connections = new ConnectionLimits(context.maxConnections(), context.maxConnectionsPerAddress());
+            connections = new ConnectionLimits(context.maxConnections(), context.maxConnectionsPerAddress(),
+                context.firstCallTimeoutMs());
             bossGroup = new NioEventLoopGroup(1, daemonThreads("triage-accept"));
             workerGroup = new NioEventLoopGroup(0, daemonThreads("triage-netty"));
             builder.channelFactory(connections::newServerChannel)
@@ -123,6 +124,7 @@ public final class TriageServer implements AutoCloseable
                 builder.maxConnectionAge(context.maxConnectionAgeMs(), TimeUnit.MILLISECONDS);
             }
             server = builder
+                .intercept(connections)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .maxConcurrentCallsPerConnection(context.maxCallsPerConnection())
                 .directExecutor()
@@ -262,6 +264,14 @@ public final class TriageServer implements AutoCloseable
     public int openConnections()
     {
         return connections.open();
+    }
+
+    /**
+     * @return connections closed because they started no call within the first-call limit, since start.
+     */
+    public long closedWithoutCall()
+    {
+        return connections.closedWithoutCall();
     }
 
     /**
