@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,8 +124,6 @@ class ConsoleIT
                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
                 page.headers().firstValue("Content-Security-Policy").orElse(""));
             assertEquals(200, get(port, "/console.js", null).statusCode());
-            assertEquals("true", System.getProperty("sun.net.httpserver.nodelay"),
-                "TCP_NODELAY on the HTTP port: without it each keep-alive answer waited ~40 ms for a delayed ACK");
             assertEquals(200, get(port, "/metrics", null).statusCode(), "Prometheus still scrapes /metrics");
             assertError(get(port, "/api/view?agent=nobody", null), 404, "no agent 'nobody'");
             assertError(get(port, "/api/view?agent=bad%20id", null), 400, "agent must be 1..128 characters");
@@ -199,6 +198,82 @@ class ConsoleIT
                 final HttpResponse<String> answer = view.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 assertTrue(answer.statusCode() == 200 || answer.statusCode() == 503, answer.statusCode() + " " + answer.body());
             }
+        }
+    }
+
+    /**
+     * 100 sockets that trickle their request headers and never finish them (slowloris): before, ten of them held every
+     * thread of the JDK's HTTP server and /metrics, /-/healthy and the console stopped answering while they were held.
+     * Now the port answers at once beside them, and closes them when their request deadline passes.
+     */
+    @Test
+    void shouldAnswerBesideTricklingSocketsAndCloseThem() throws Exception
+    {
+        try (ServerFixture f = new ServerFixture())
+        {
+            final int port = f.server.metricsPort();
+            final java.util.List<java.net.Socket> trickling = new java.util.ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    final java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+                    s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    trickling.add(s);
+                }
+                for (final String path : java.util.List.of("/metrics", "/-/healthy", "/", "/api/view"))
+                {
+                    final HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, answer.statusCode(), path + ": " + answer.body());
+                }
+                for (final java.net.Socket s : trickling)
+                {
+                    s.setSoTimeout(30_000);
+                    assertEquals(-1, s.getInputStream().read(), "a request that never completes is closed at its deadline");
+                }
+            }
+            finally
+            {
+                for (final java.net.Socket s : trickling)
+                {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * DNS rebinding: a page at evil.example whose name now resolves to 127.0.0.1 sends Host: evil.example. Without
+     * tokens "loopback only" was judged by the peer address, so the queue was read; now the Host must be this server's.
+     */
+    @Test
+    void shouldRefuseARequestForAnotherHostWithoutTokens() throws Exception
+    {
+        try (ServerFixture f = new ServerFixture())
+        {
+            outage(f.stub());
+            final int port = f.server.metricsPort();
+            final String refused = raw(port, "/api/view", "evil.example:" + port);
+            assertTrue(refused.startsWith("HTTP/1.1 403"), refused);
+            assertTrue(refused.contains("Host 'evil.example:" + port + "' is not this server's address"), refused);
+            assertTrue(!refused.contains("queue"), refused);
+            assertTrue(raw(port, "/metrics", "evil.example").startsWith("HTTP/1.1 403"), "metrics too");
+            assertTrue(raw(port, "/api/view", "127.0.0.1:" + port).startsWith("HTTP/1.1 200"));
+            assertTrue(raw(port, "/api/view", "localhost:" + port).startsWith("HTTP/1.1 200"));
+        }
+    }
+
+    /** One request on a socket of its own, with the Host given (Java's HTTP client will not send another Host). */
+    private static String raw(final int port, final String path, final String host) throws Exception
+    {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port))
+        {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

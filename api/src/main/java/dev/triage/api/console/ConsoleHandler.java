@@ -1,9 +1,6 @@
 package dev.triage.api.console;
 
 import com.google.gson.JsonObject;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.triage.api.auth.Principal;
 import dev.triage.api.auth.Role;
 import dev.triage.api.auth.TokenStore;
@@ -20,7 +17,6 @@ import io.grpc.Status;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the page keeps it in the tab's session storage, never in a URL or a cookie); without tokens only loopback callers
  * are served. Every answer carries a Content-Security-Policy that allows nothing but this origin's script and style.
  */
-public final class ConsoleHandler implements HttpHandler
+public final class ConsoleHandler
 {
     /** Queue entries a view lists. */
     public static final int QUEUE_ROWS = 50;
@@ -84,62 +80,63 @@ public final class ConsoleHandler implements HttpHandler
         this.settings = settings;
     }
 
-    @Override
-    public void handle(final HttpExchange exchange) throws IOException
+    /**
+     * Answer one request of the console's; on the port's worker threads (a view may wait for the engine).
+     *
+     * @param exchange the request.
+     * @throws IOException if a resource cannot be read.
+     */
+    public void handle(final HttpCall exchange) throws IOException
     {
-        try (exchange)
+        exchange.responseHeader("Content-Security-Policy", CSP);
+        exchange.responseHeader("X-Content-Type-Options", "nosniff");
+        exchange.responseHeader("Referrer-Policy", "no-referrer");
+        exchange.responseHeader("Cache-Control", "no-store");
+        if (!"GET".equals(exchange.method()))
         {
-            final Headers headers = exchange.getResponseHeaders();
-            headers.set("Content-Security-Policy", CSP);
-            headers.set("X-Content-Type-Options", "nosniff");
-            headers.set("Referrer-Policy", "no-referrer");
-            headers.set("Cache-Control", "no-store");
-            if (!"GET".equals(exchange.getRequestMethod()))
-            {
-                headers.set("Allow", "GET");
-                error(exchange, 405, exchange.getRequestMethod() + " is not allowed: the console only reads (GET)");
-                return;
-            }
-            final String path = exchange.getRequestURI().getPath();
-            final String resource = STATIC.get(path);
-            if (resource != null)
-            {
-                resource(exchange, resource);
-                return;
-            }
-            if (!"/api/view".equals(path) && !"/api/audit".equals(path))
-            {
-                error(exchange, 404, "no such page: " + path + " (the console is at /, metrics at /metrics)");
-                return;
-            }
-            if (!authorized(exchange))
-            {
-                return;
-            }
-            final Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-            if ("/api/view".equals(path))
-            {
-                view(exchange, query);
-            }
-            else
-            {
-                audit(exchange, query);
-            }
+            exchange.responseHeader("Allow", "GET");
+            error(exchange, 405, exchange.method() + " is not allowed: the console only reads (GET)");
+            return;
+        }
+        final String path = exchange.path();
+        final String resource = STATIC.get(path);
+        if (resource != null)
+        {
+            resource(exchange, resource);
+            return;
+        }
+        if (!"/api/view".equals(path) && !"/api/audit".equals(path))
+        {
+            error(exchange, 404, "no such page: " + path + " (the console is at /, metrics at /metrics)");
+            return;
+        }
+        if (!authorized(exchange))
+        {
+            return;
+        }
+        final Map<String, String> query = query(exchange.rawQuery());
+        if ("/api/view".equals(path))
+        {
+            view(exchange, query);
+        }
+        else
+        {
+            audit(exchange, query);
         }
     }
 
-    private boolean authorized(final HttpExchange exchange) throws IOException
+    private boolean authorized(final HttpCall exchange) throws IOException
     {
         if (tokens == null)
         {
-            if (!exchange.getRemoteAddress().getAddress().isLoopbackAddress())
+            if (!exchange.remote().getAddress().isLoopbackAddress())
             {
                 error(exchange, 403, "this server runs without --tokens: the console answers loopback callers only");
                 return false;
             }
             return true;
         }
-        final String header = exchange.getRequestHeaders().getFirst("Authorization");
+        final String header = exchange.header("Authorization");
         if (header == null || !header.startsWith("Bearer ") || header.length() == "Bearer ".length())
         {
             error(exchange, 401, "this server needs a token: enter a supervisor or admin token");
@@ -161,7 +158,7 @@ public final class ConsoleHandler implements HttpHandler
         return true;
     }
 
-    private void view(final HttpExchange exchange, final Map<String, String> query) throws IOException
+    private void view(final HttpCall exchange, final Map<String, String> query) throws IOException
     {
         final String agent = query.get("agent");
         final String skill = query.get("skill");
@@ -194,7 +191,7 @@ public final class ConsoleHandler implements HttpHandler
      * The view every console without a filter shares. One caller refreshes it; the others never wait for that (the
      * HTTP server's few threads also serve /metrics): they get the previous view, or 503 when there is none yet.
      */
-    private void shared(final HttpExchange exchange) throws IOException
+    private void shared(final HttpCall exchange) throws IOException
     {
         byte[] view = sharedView;
         if (view != null && System.nanoTime() - sharedAtNs <= SHARED_VIEW_TTL_NS)
@@ -231,7 +228,7 @@ public final class ConsoleHandler implements HttpHandler
     }
 
     /** One VIEW through the ring; null after answering the error. */
-    private byte[] read(final HttpExchange exchange, final String agent, final String skill) throws IOException
+    private byte[] read(final HttpCall exchange, final String agent, final String skill) throws IOException
     {
         final Status refused = admission.enter(false);
         if (refused != null)
@@ -274,7 +271,7 @@ public final class ConsoleHandler implements HttpHandler
         return doc.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void audit(final HttpExchange exchange, final Map<String, String> query) throws IOException
+    private void audit(final HttpCall exchange, final Map<String, String> query) throws IOException
     {
         final String conversation = query.get("conversation");
         if (conversation == null || !Violations.isId(conversation))
@@ -303,7 +300,7 @@ public final class ConsoleHandler implements HttpHandler
         }
     }
 
-    private void resource(final HttpExchange exchange, final String name) throws IOException
+    private void resource(final HttpCall exchange, final String name) throws IOException
     {
         try (InputStream in = ConsoleHandler.class.getResourceAsStream("/console/" + name))
         {
@@ -335,25 +332,20 @@ public final class ConsoleHandler implements HttpHandler
         return params;
     }
 
-    private static void error(final HttpExchange exchange, final int code, final String message) throws IOException
+    private static void error(final HttpCall exchange, final int code, final String message) throws IOException
     {
         final JsonObject body = new JsonObject();
         body.addProperty("error", message);
         json(exchange, code, body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void json(final HttpExchange exchange, final int code, final byte[] body) throws IOException
+    private static void json(final HttpCall exchange, final int code, final byte[] body) throws IOException
     {
         send(exchange, code, "application/json", body);
     }
 
-    private static void send(final HttpExchange exchange, final int code, final String type, final byte[] body) throws IOException
+    private static void send(final HttpCall exchange, final int code, final String type, final byte[] body)
     {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody())
-        {
-            out.write(body);
-        }
+        exchange.respond(code, type, body);
     }
 }

@@ -6,7 +6,8 @@ import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.ground.Urgency;
-import com.sun.net.httpserver.HttpHandler;
+import dev.triage.api.console.ConsoleHandler;
+import dev.triage.api.console.HttpCall;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -16,7 +17,10 @@ import io.grpc.Status;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
+import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
+import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
@@ -34,22 +38,12 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
 {
     private static final long SAMPLE_TTL_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    static
-    {
-        // The JDK's HTTP server writes headers and body apart and leaves Nagle on: a keep-alive client (a browser, a
-        // console poll, Prometheus) then waits out the peer's delayed ACK, ~40 ms an answer. Read once, when the JDK
-        // server's config class loads: set before this class makes the first server.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null)
-        {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     private final Engine engine;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram rpcLatency;
     private final Histogram waitBeforeAssignment;
-    private final HTTPServer http;
+    private final HttpPort http;
+    private final PrometheusScrapeHandler scrape;
     private Reply sample;
     private long sampledAtNs;
 
@@ -58,11 +52,12 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
      * @param bind address to listen on.
      * @param port port; 0 picks a free one.
      * @param admission the server's admission control of unary calls.
-     * @param console what answers every path but {@code /metrics} (the supervisors' console).
+     * @param console what answers every path but {@code /metrics} and {@code /-/healthy} (the supervisors' console).
+     * @param checkHost true (without tokens) to answer only requests addressed to this server's own names.
      * @throws IOException if the port cannot be bound.
      */
     public TriageMetrics(final Engine engine, final InetAddress bind, final int port,
-        final dev.triage.api.service.Admission admission, final HttpHandler console) throws IOException
+        final dev.triage.api.service.Admission admission, final ConsoleHandler console, final boolean checkHost) throws IOException
     {
         this.engine = engine;
         rpcLatency = Histogram.builder()
@@ -198,7 +193,16 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
             clusterGauge("triage_cluster_lag_bytes", "Committed log this node's replica has not applied yet",
                 r -> Math.max(0, r.commitPosition() - r.appliedPosition()));
         }
-        http = HTTPServer.builder().inetAddress(bind).port(port).registry(registry).defaultHandler(console).buildAndStart();
+        scrape = new PrometheusScrapeHandler(registry);
+        http = new HttpPort(bind, port, checkHost, java.util.Set.of("/-/healthy"), call ->
+        {
+            switch (call.path())
+            {
+                case "/metrics" -> scrape.handleRequest(new Scrape(call));
+                case "/-/healthy" -> call.respond(200, "text/plain; charset=utf-8", HEALTHY);
+                default -> console.handle(call);
+            }
+        });
     }
 
     private void clusterGauge(final String name, final String help, final ToLongFunction<dev.triage.engine.Replication> value)
@@ -253,7 +257,7 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
 
     public int port()
     {
-        return http.getPort();
+        return http.port();
     }
 
     @Override
@@ -277,5 +281,98 @@ public final class TriageMetrics implements AutoCloseable, ServerInterceptor
     public void close()
     {
         http.close();
+    }
+
+    private static final byte[] HEALTHY = "Exporter is healthy.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /** The Prometheus library's own scrape handler (format negotiation, compression, name filters) on this port's call. */
+    private static final class Scrape implements PrometheusHttpExchange, PrometheusHttpRequest, PrometheusHttpResponse
+    {
+        private final HttpCall call;
+        private String contentType;
+
+        Scrape(final HttpCall call)
+        {
+            this.call = call;
+        }
+
+        @Override
+        public PrometheusHttpRequest getRequest()
+        {
+            return this;
+        }
+
+        @Override
+        public PrometheusHttpResponse getResponse()
+        {
+            return this;
+        }
+
+        @Override
+        public String getQueryString()
+        {
+            return call.rawQuery();
+        }
+
+        @Override
+        public java.util.Enumeration<String> getHeaders(final String name)
+        {
+            return java.util.Collections.enumeration(call.headers(name));
+        }
+
+        @Override
+        public String getMethod()
+        {
+            return call.method();
+        }
+
+        @Override
+        public String getRequestPath()
+        {
+            return call.path();
+        }
+
+        @Override
+        public void setHeader(final String name, final String value)
+        {
+            if ("Content-Type".equalsIgnoreCase(name))
+            {
+                contentType = value;
+            }
+            else
+            {
+                call.responseHeader(name, value);
+            }
+        }
+
+        @Override
+        public java.io.OutputStream sendHeadersAndGetBody(final int status, final int contentLength)
+        {
+            return new java.io.ByteArrayOutputStream(Math.max(256, contentLength))
+            {
+                @Override
+                public void close()
+                {
+                    call.respond(status, contentType, toByteArray());
+                }
+            };
+        }
+
+        @Override
+        public void handleException(final IOException e) throws IOException
+        {
+            throw e;
+        }
+
+        @Override
+        public void handleException(final RuntimeException e)
+        {
+            throw e;
+        }
+
+        @Override
+        public void close()
+        {
+        }
     }
 }

@@ -77,7 +77,7 @@ public final class TriageServer implements AutoCloseable
         try
         {
             startedMetrics = context.metricsPort() < 0 ? null : new TriageMetrics(engine, bind, context.metricsPort(), admission,
-                new ConsoleHandler(engine, tokens, admission, decisions, context.engineContext()));
+                new ConsoleHandler(engine, tokens, admission, decisions, context.engineContext()), tokens == null);
             final TriageMetrics m = startedMetrics;
             final TriageService triage = new TriageService(
                 engine, context.engineContext().clock(), m == null ? waitedMs -> { } : m::onAssigned, watchHub, admission);
