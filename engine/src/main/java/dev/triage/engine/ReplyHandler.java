@@ -66,7 +66,7 @@ final class ReplyHandler implements EventHandler<Command>
         }
     }
 
-    private static void complete(final Reply reply)
+    private void complete(final Reply reply)
     {
         try
         {
@@ -74,8 +74,22 @@ final class ReplyHandler implements EventHandler<Command>
         }
         catch (final Throwable t)
         {
-            // A listener is the caller's code: its failure must not stop the engine answering everyone else.
-            LOG.log(System.Logger.Level.WARNING, "reply listener failed for sequence " + reply.sequence, t);
+            // A listener is the caller's code: its failure must not stop the engine answering everyone else. Nor may a
+            // failure that repeats per call fill the disk with stack traces: one line every ten seconds, with a count.
+            failedListeners++;
+            final long now = System.nanoTime();
+            if (now - lastFailureLogNs >= FAILURE_LOG_INTERVAL_NS || lastFailureLogNs == 0)
+            {
+                LOG.log(System.Logger.Level.WARNING, "reply listener failed for sequence " + reply.sequence + " (" +
+                    failedListeners + " failures since start; the next are counted, not logged, for ten seconds)",
+                    lastFailureLogNs == 0 ? t : null);
+                lastFailureLogNs = now;
+            }
         }
     }
+
+    private static final long FAILURE_LOG_INTERVAL_NS = 10_000_000_000L;
+    /** Reply stage thread only. */
+    private long failedListeners;
+    private long lastFailureLogNs;
 }

@@ -32,6 +32,63 @@ class TriageEngineTest
 {
     private static final long WAIT_S = 10;
 
+    /**
+     * A caller's reply listener that throws for every call (as gRPC does for answers to callers who left) must not
+     * stop the engine, nor log a stack trace per call: a flood of them once filled the disk.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(60)
+    void shouldLogFailingReplyListenersOnceAnIntervalAndAnswerEveryoneElse() throws Exception
+    {
+        final java.util.logging.Logger logger = java.util.logging.Logger.getLogger(ReplyHandler.class.getName());
+        final List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.logging.Handler capture = new java.util.logging.Handler()
+        {
+            @Override
+            public void publish(final java.util.logging.LogRecord record)
+            {
+                records.add(record);
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        logger.addHandler(capture);
+        try (TriageEngine engine = TriageEngine.start(new EngineContext().tickIntervalMs(0)))
+        {
+            final CountDownLatch failed = new CountDownLatch(100);
+            for (int i = 0; i < 100; i++)
+            {
+                final Command open = Command.open("thrown-" + i, Urgency.NORMAL, 1);
+                open.reply = new Reply(r ->
+                {
+                    failed.countDown();
+                    throw new IllegalStateException("call already cancelled");
+                });
+                while (!engine.tryPublish(open))
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(failed.await(20, TimeUnit.SECONDS));
+            assertEquals(ResultCode.OK, engine.submit(Command.of(CommandType.STATS)).get(10, TimeUnit.SECONDS).result,
+                "everyone else is still answered");
+        }
+        finally
+        {
+            logger.removeHandler(capture);
+        }
+        assertEquals(1, records.size(), "one line for the burst, not one per call");
+        assertTrue(records.get(0).getMessage().contains("failures since start"), records.get(0).getMessage());
+    }
+
     @ParameterizedTest
     @EnumSource(EngineContext.Pipeline.class)
     @Timeout(60)

@@ -33,6 +33,11 @@ import java.util.concurrent.TimeUnit;
 public final class TriageServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(TriageServer.class.getName());
+
+    static
+    {
+        GrpcLogLimits.install();
+    }
     /** Largest request accepted; a conversation's fields are far smaller, so bigger is refused unread. */
     static final int MAX_MESSAGE_BYTES = 1 << 20;
 

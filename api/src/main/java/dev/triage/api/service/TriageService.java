@@ -487,14 +487,27 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             releaseUndelivered(engine, reply);
             return;
         }
-        if (StatusMapper.codeOf(reply.result) == Status.Code.OK)
+        try
         {
-            out.onNext(onOk.apply(reply));
-            out.onCompleted();
+            if (StatusMapper.codeOf(reply.result) == Status.Code.OK)
+            {
+                out.onNext(onOk.apply(reply));
+                out.onCompleted();
+            }
+            else
+            {
+                out.onError(StatusMapper.statusOf(reply).asRuntimeException());
+            }
         }
-        else
+        catch (final StatusRuntimeException cancelledMeanwhile)
         {
-            out.onError(StatusMapper.statusOf(reply).asRuntimeException());
+            // The caller went away (its deadline passed) between the check above and the answer: gRPC refuses the
+            // answer with CANCELLED. Under overload that is every late call; it is not an error of ours.
+            if (cancelledMeanwhile.getStatus().getCode() != Status.Code.CANCELLED)
+            {
+                throw cancelledMeanwhile;
+            }
+            releaseUndelivered(engine, reply);
         }
     }
 }
