@@ -368,7 +368,9 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         final boolean counted = !(command.type == CommandType.NEXT_BEST && command.maxWaitMs > 0);
         if (counted)
         {
-            final Status refused = admission.enter(Admission.isBulk(command.type));
+            final Deadline deadline = Context.current().getDeadline();
+            final Status refused = admission.enter(Admission.isBulk(command.type),
+                deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.NANOSECONDS));
             if (refused != null)
             {
                 out.onError(refused.asRuntimeException());
@@ -436,6 +438,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
         private final Function<Reply, T> onOk;
         private final OpenCalls openCalls;
         private final Admission admitted;
+        private final long enteredNs;
 
         /**
          * @param admitted the admission to leave once answered, or null for an uncounted call.
@@ -448,6 +451,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             this.onOk = onOk;
             this.openCalls = openCalls;
             this.admitted = admitted;
+            enteredNs = admitted == null ? 0 : admitted.now();
         }
 
         private void ended()
@@ -455,7 +459,7 @@ public final class TriageService extends TriageGrpc.TriageImplBase
             openCalls.remove(this);
             if (admitted != null)
             {
-                admitted.leave();
+                admitted.leave(enteredNs);
             }
         }
 
