@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The console in a real headless Chromium against a real server: the rendered DOM shows the top entry, the outage's
@@ -32,7 +31,7 @@ class ConsoleBrowserIT
     private static Path chromium()
     {
         final Path chromium = HeadlessChromium.find();
-        assumeTrue(chromium != null, "skipped: no chromium here (.ci/run installs Debian's chromium package)");
+        dev.triage.engine.fixture.Needs.tool(chromium != null, "no chromium here (.ci/run installs Debian's chromium package)");
         return chromium;
     }
 

@@ -4,7 +4,6 @@ import dev.triage.engine.EngineContext;
 import dev.triage.proto.v1.NextBestRequest;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,7 @@ class IdleWakeupsIT
     @Test
     void shouldNotWakeAnyEngineThreadWhileIdle() throws Exception
     {
-        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "skipped: needs Linux /proc to count wakeups");
+        dev.triage.engine.fixture.Needs.tool(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc to count wakeups");
         try (ServerFixture fixture = new ServerFixture(new EngineContext().journalDir(journal), null))
         {
             final var stub = fixture.stub();

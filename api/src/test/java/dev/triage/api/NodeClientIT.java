@@ -1,6 +1,5 @@
 package dev.triage.api;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,7 +28,8 @@ class NodeClientIT
     @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldServeAClientWrittenInAnotherLanguage() throws Exception
     {
-        Assumptions.assumeTrue(runs("node", "--version") && runs("npm", "--version"), "node and npm are not installed");
+        dev.triage.engine.fixture.Needs.tool(runs("node", "--version") && runs("npm", "--version"),
+            "node and npm are not installed (Debian's nodejs and npm packages; .ci/run installs them)");
         Files.createDirectories(WORK);
         for (final String file : List.of("package.json", "package-lock.json", "client.js"))
         {
@@ -38,7 +38,7 @@ class NodeClientIT
         if (!Files.isDirectory(WORK.resolve("node_modules").resolve("@grpc")))
         {
             final Result install = run(WORK, 150, "npm", "ci", "--no-audit", "--no-fund");
-            Assumptions.assumeTrue(install.exit == 0, "npm ci failed (registry unreachable?):\n" + install.output);
+            dev.triage.engine.fixture.Needs.tool(install.exit == 0, "npm ci failed (registry unreachable?):\n" + install.output);
         }
         try (ServerFixture fixture = new ServerFixture())
         {

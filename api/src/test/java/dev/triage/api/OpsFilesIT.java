@@ -7,7 +7,6 @@ import dev.triage.proto.v1.OpenRequest;
 import dev.triage.proto.v1.StatsRequest;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +75,7 @@ class OpsFilesIT
     @Test
     void shouldPassTheRulesOwnUnitTests() throws Exception
     {
-        Assumptions.assumeTrue(onPath("promtool"),
+        dev.triage.engine.fixture.Needs.tool(onPath("promtool"),
             "promtool is not installed (Debian's prometheus package; .ci/run installs it): the rule tests did not run");
         final Path rules = OPS.resolve("prometheus");
         assertEquals("", run(rules, "promtool", "check", "rules", "alerts.yml"));
@@ -91,7 +90,7 @@ class OpsFilesIT
     @Test
     void shouldFireTheSlaAlertInARealPrometheus(@TempDir final Path work) throws Exception
     {
-        Assumptions.assumeTrue(onPath("prometheus"),
+        dev.triage.engine.fixture.Needs.tool(onPath("prometheus"),
             "prometheus is not installed (Debian's prometheus package; .ci/run installs it): the end-to-end alert test did not run");
         try (ServerFixture fixture = new ServerFixture(new ServerContext().engineContext(new EngineContext().journalDir(journal))))
         {

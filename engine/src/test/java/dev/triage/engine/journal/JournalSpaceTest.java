@@ -6,7 +6,6 @@ import dev.triage.engine.command.Command;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.ground.Urgency;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +92,7 @@ class JournalSpaceTest
         final Process mounting = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", mount.toString())
             .redirectErrorStream(true).start();
         final boolean mounted = mounting.waitFor(10, TimeUnit.SECONDS) && mounting.exitValue() == 0;
-        Assumptions.assumeTrue(mounted, "skipped: this machine does not let the test mount a 32 MB tmpfs (needs root): " +
+        dev.triage.engine.fixture.Needs.tool(mounted, "this machine does not let the test mount a 32 MB tmpfs (needs root): " +
             new String(mounting.getInputStream().readAllBytes()).trim());
         try
         {
@@ -192,7 +191,7 @@ class JournalSpaceTest
         final Process mounting = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString())
             .redirectErrorStream(true).start();
         final boolean mounted = mounting.waitFor(10, TimeUnit.SECONDS) && mounting.exitValue() == 0;
-        Assumptions.assumeTrue(mounted, "skipped: this machine does not let the test mount a " + size + " tmpfs (needs root): " +
+        dev.triage.engine.fixture.Needs.tool(mounted, "this machine does not let the test mount a " + size + " tmpfs (needs root): " +
             new String(mounting.getInputStream().readAllBytes()).trim());
         return mount;
     }
