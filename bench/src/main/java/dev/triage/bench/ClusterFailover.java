@@ -82,8 +82,10 @@ public final class ClusterFailover
             if (rounds > 0)
             {
                 Arrays.sort(failovers);
-                System.out.printf(Locale.ROOT, "failover over %d rounds: median %.0f ms, min %.0f, max %.0f%n", rounds,
-                    failovers[rounds / 2], failovers[0], failovers[rounds - 1]);
+                System.out.printf(Locale.ROOT, "failover over %d rounds: median %.0f ms, min %.0f, max %.0f; failed calls by " +
+                    "code over all rounds: %s (outcome unknown: each may have been applied)%n", rounds,
+                    failovers[rounds / 2], failovers[0], failovers[rounds - 1],
+                    bench.totalFailures.isEmpty() ? "none" : bench.totalFailures);
             }
             if (catchUp > 0)
             {
@@ -177,6 +179,22 @@ public final class ClusterFailover
         throw new IllegalStateException("the nodes did not converge within 10 minutes");
     }
 
+    private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, Long> totalFailures = new java.util.TreeMap<>();
+
+    /** A failed call's gRPC status code (UNAVAILABLE, DEADLINE_EXCEEDED, ...), or its exception's name. */
+    private static String codeOf(final Throwable e)
+    {
+        for (Throwable t = e; t != null; t = t.getCause())
+        {
+            if (t instanceof io.grpc.StatusRuntimeException s)
+            {
+                return s.getStatus().getCode().name();
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
     private double failover(final int round) throws Exception
     {
         final int leader = awaitLeader();
@@ -202,7 +220,9 @@ public final class ClusterFailover
                 }
                 catch (final Exception e)
                 {
-                    // Counted as a gap: the next command tells when the cluster serves again.
+                    // A gap: the next command tells when the cluster serves again. Each failure is counted by its code,
+                    // so "no call failed" has evidence, and each is an outcome to report (it may have been applied).
+                    failures.computeIfAbsent(codeOf(e), c -> new java.util.concurrent.atomic.LongAdder()).increment();
                 }
             }
         }, "failover-writer");
@@ -220,6 +240,10 @@ public final class ClusterFailover
         writing.set(false);
         writer.join();
         final double ms = (firstAckAfter.get() - killedAt.get()) / 1e6;
+        System.out.printf(Locale.ROOT, "round %d: %,d acknowledged, failed calls by code: %s%n", round + 1, acked.get(),
+            failures.isEmpty() ? "none" : new java.util.TreeMap<>(failures));
+        failures.forEach((code, n) -> totalFailures.merge(code, n.sum(), Long::sum));
+        failures.clear();
         start(leader);
         awaitCaughtUp();
         return ms;

@@ -14,16 +14,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The bound alone sheds late: thousands of calls can wait within it, each longer than its caller will. So admission
  * also keeps how long calls have lately waited for their answer (a moving average of the last calls', fading when no
  * call finishes). While calls wait at all: a call whose deadline leaves less than that is refused at once (it would
- * be answered after its caller gave up), and bulk writes are refused once it passes {@link #BULK_WAIT_TARGET_NS}, a
- * standing queue, so agents' calls behind them stay fast.
+ * be answered after its caller gave up); and while at least {@link #BULK_QUEUE_MIN} wait and that passes
+ * {@link #BULK_WAIT_TARGET_NS}, a standing queue, bulk writes are refused so agents' calls behind them stay fast.
  * <p>
  * A long-poll (NextBest with a wait) is not counted: it waits by design, and there is at most one per agent. Streams
  * are bounded by their own flow-control windows.
  */
 public final class Admission
 {
-    /** Bulk writes are refused while calls lately waited longer than this for the engine (a standing queue). */
+    /** Bulk writes are refused while calls lately waited longer than this for the engine (a standing queue)... */
     static final long BULK_WAIT_TARGET_NS = 50_000_000L;
+    /**
+     * ...and at least this many wait: a few slow calls (a cluster electing a leader, a snapshot) are no flood to shed,
+     * and the bound's lanes already keep writes to half.
+     */
+    static final int BULK_QUEUE_MIN = 64;
     /** The average halves for each such stretch without a call finishing (an engine that drained, or is stalled). */
     private static final long FADE_NS = 100_000_000L;
 
@@ -87,7 +92,7 @@ public final class Admission
                 " ms for the engine now and this call's deadline leaves " + Math.max(0, deadlineLeftNs / 1_000_000) +
                 " ms; refused at once rather than answered after you gave up; retry after a backoff");
         }
-        if (bulk && expected > BULK_WAIT_TARGET_NS)
+        if (bulk && expected > BULK_WAIT_TARGET_NS && waiting.get() >= BULK_QUEUE_MIN)
         {
             return Status.RESOURCE_EXHAUSTED.withDescription("server busy: calls wait about " + expected / 1_000_000 +
                 " ms for the engine now; writes (Open, Update, CustomerReplied, Reopen) are refused while they wait over " +

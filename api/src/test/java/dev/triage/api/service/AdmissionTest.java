@@ -19,21 +19,22 @@ class AdmissionTest
     private static final long MS = 1_000_000L;
 
     private final AtomicLong now = new AtomicLong(1_000 * MS);
-    private final Admission admission = new Admission(8, now::get);
+    private final Admission admission = new Admission(256, now::get);
 
     @Test
     void shouldGiveBulkWritesHalfTheBoundAndEveryoneElseAllOfIt()
     {
+        final Admission small = new Admission(8, now::get);
         for (int i = 0; i < 4; i++)
         {
-            assertNull(admission.enter(true));
+            assertNull(small.enter(true));
         }
-        assertNotNull(admission.enter(true), "writes stop at half");
+        assertNotNull(small.enter(true), "writes stop at half");
         for (int i = 0; i < 4; i++)
         {
-            assertNull(admission.enter(false), "agents and reads still get in");
+            assertNull(small.enter(false), "agents and reads still get in");
         }
-        final Status full = admission.enter(false);
+        final Status full = small.enter(false);
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getCode());
         assertTrue(full.getDescription().contains("8 calls are waiting"), full.getDescription());
     }
@@ -55,6 +56,11 @@ class AdmissionTest
     {
         answerOneAfter(80 * MS);
         assertNull(admission.enter(false, Long.MAX_VALUE));
+        assertNull(admission.enter(true, Long.MAX_VALUE), "one slow call waiting is no flood: writes still get in");
+        for (int i = 0; i < Admission.BULK_QUEUE_MIN; i++)
+        {
+            assertNull(admission.enter(false, Long.MAX_VALUE));
+        }
         final Status write = admission.enter(true, Long.MAX_VALUE);
         assertNotNull(write, "calls wait 80 ms, over the 50 ms target: writes give way");
         assertTrue(write.getDescription().contains("so agents are served first"), write.getDescription());
