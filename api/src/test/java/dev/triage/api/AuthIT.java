@@ -10,6 +10,7 @@ import dev.triage.proto.v1.TopRequest;
 import dev.triage.proto.v1.UpsertAgentRequest;
 import dev.triage.proto.v1.Urgency;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,21 @@ class AuthIT
     {
         assertCode(Status.Code.UNAUTHENTICATED, () -> fixture.stub().stats(StatsRequest.getDefaultInstance()));
         assertCode(Status.Code.UNAUTHENTICATED, () -> fixture.stub("wrong").stats(StatsRequest.getDefaultInstance()));
+    }
+
+    /** An ingest token backdating waiting_since by days moved its conversations ahead of everyone's: bounded to a day. */
+    @Test
+    void shouldBoundHowFarAnIngestTokenMayBackdateAWait()
+    {
+        final long now = System.currentTimeMillis();
+        final StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () ->
+            fixture.stub("ingest-secret").open(open("old-1", Urgency.LOW, 1, "").toBuilder().setWaitingSinceMs(now - 2 * 86_400_000L).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("waiting_since_ms"), e.getStatus().getDescription());
+        assertEquals("old-2", fixture.stub("ingest-secret").open(open("old-2", Urgency.LOW, 1, "").toBuilder()
+            .setWaitingSinceMs(now - 3_600_000L).build()).getId(), "an hour of backlog is fine");
+        assertEquals("old-3", fixture.stub("admin-secret").open(open("old-3", Urgency.LOW, 1, "").toBuilder()
+            .setWaitingSinceMs(now - 30 * 86_400_000L).build()).getId(), "an admin may import older ones");
     }
 
     @Test

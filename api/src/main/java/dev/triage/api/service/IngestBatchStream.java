@@ -54,6 +54,7 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
 
     private final Engine engine;
     private final EpochClock clock;
+    private final boolean backdateFreely = TriageService.mayBackdateFreely(dev.triage.api.auth.Principal.current());
     private final ServerCallStreamObserver<IngestBatchResult> call;
     private final int window;
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
@@ -114,7 +115,7 @@ final class IngestBatchStream extends AnsweredStream<IngestBatchResult> implemen
             {
                 final int position = b.next++;
                 final OpenRequest request = b.items.getItems(position);
-                final StatusRuntimeException invalid = RequestValidator.open(request, clock.time());
+                final StatusRuntimeException invalid = RequestValidator.open(request, clock.time(), backdateFreely);
                 if (invalid != null)
                 {
                     fail(b, position, request.getId(), Status.Code.INVALID_ARGUMENT, invalid.getStatus().getDescription());

@@ -24,6 +24,7 @@ final class IngestStream extends OneAnswerEachStream<IngestResult> implements St
 {
     private final Engine engine;
     private final EpochClock clock;
+    private final boolean backdateFreely = TriageService.mayBackdateFreely(dev.triage.api.auth.Principal.current());
     /** Items read but not yet answered, per stream (at most a quarter of the ring, so streams share it). */
     static final int WINDOW = 4_096;
     /** Results decided but not yet sent, by index modulo the window: flow control keeps at most a window unanswered. */
@@ -44,7 +45,7 @@ final class IngestStream extends OneAnswerEachStream<IngestResult> implements St
     public void onNext(final OpenRequest request)
     {
         final long index = received();
-        final StatusRuntimeException invalid = RequestValidator.open(request, clock.time());
+        final StatusRuntimeException invalid = RequestValidator.open(request, clock.time(), backdateFreely);
         if (invalid != null)
         {
             decide(index, result(index, request.getId(), Status.Code.INVALID_ARGUMENT, invalid.getStatus().getDescription()).build());

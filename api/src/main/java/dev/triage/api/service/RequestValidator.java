@@ -29,8 +29,22 @@ final class RequestValidator
     {
     }
 
-    static StatusRuntimeException open(final OpenRequest r, final long nowMs)
+    /**
+     * How far an ingest token may backdate a conversation's waiting_since (a day of email backlog): older would let any
+     * integration move its conversations ahead of everyone's by age. Supervisors and admins (migrations) may go further.
+     */
+    static final long MAX_INGEST_BACKDATE_MS = 86_400_000L;
+
+    /**
+     * @param r the request.
+     * @param nowMs the server's time.
+     * @param mayBackdateFreely true for supervisors and admins: waiting_since may be any time in the past.
+     * @return the violations, or null.
+     */
+    static StatusRuntimeException open(final OpenRequest r, final long nowMs, final boolean mayBackdateFreely)
     {
+        final long since = r.getWaitingSinceMs();
+        final boolean backdatedTooFar = !mayBackdateFreely && since != 0 && since < nowMs - MAX_INGEST_BACKDATE_MS;
         final Violations v = new Violations()
             .id(r.getId(), "id")
             .require(urgencyIsSet(r.getUrgency()), "urgency", "must be LOW, NORMAL, HIGH, URGENT or CRITICAL")
@@ -39,6 +53,9 @@ final class RequestValidator
             .skills(r.getPreferredSkillsList(), "preferred_skills")
             .require(r.getWaitingSinceMs() >= 0 && r.getWaitingSinceMs() <= nowMs + FUTURE_TOLERANCE_MS,
                 "waiting_since_ms", "must be >= 0 and not in the future")
+            .require(!backdatedTooFar, "waiting_since_ms", "may be at most " + MAX_INGEST_BACKDATE_MS / 3_600_000 +
+                " h in the past with an ingest token (a supervisor or admin token may backdate further), was " +
+                (nowMs - since) / 3_600_000 + " h")
             .require(r.getRespondByMs() >= 0, "respond_by_ms", "must be >= 0");
         if (!r.getIncident().isEmpty())
         {
