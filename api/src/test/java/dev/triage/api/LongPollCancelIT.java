@@ -99,14 +99,14 @@ class LongPollCancelIT
                 NextBestRequest.newBuilder().setAgentId("ann").setWaitMs(60_000).build(), counting(answers)));
             await(() -> stub.stats(StatsRequest.getDefaultInstance()).getWaitingAgents() == 1, "the first wait is parked");
             // A second tab takes over (superseding the first wait), then the first tab's call is cancelled.
-            final java.util.concurrent.CompletableFuture<NextBestReply> second = new java.util.concurrent.CompletableFuture<>();
+            final Collected<NextBestReply> second = new Collected<>();
             TriageGrpc.newStub(fixture.channel).nextBest(NextBestRequest.newBuilder().setAgentId("ann").setWaitMs(60_000).build(),
-                future(second));
+                second);
             await(() -> answers.get() == 1, "the first wait was superseded");
             first.cancel(null);
             await(() -> stub.stats(StatsRequest.getDefaultInstance()).getWaitingAgents() == 1, "the second wait stays");
             stub.open(TriageServiceIT.open("G-3", Urgency.HIGH, 1, ""));
-            assertEquals("G-3", second.get(10, TimeUnit.SECONDS).getConversationId(), "the agent who is there gets it");
+            assertEquals("G-3", second.await(10).get(0).getConversationId(), "the agent who is there gets it");
         }
     }
 
@@ -137,29 +137,6 @@ class LongPollCancelIT
                 {
                     answers.incrementAndGet();
                 }
-            }
-
-            @Override
-            public void onCompleted()
-            {
-            }
-        };
-    }
-
-    private static <T> StreamObserver<T> future(final java.util.concurrent.CompletableFuture<T> into)
-    {
-        return new StreamObserver<>()
-        {
-            @Override
-            public void onNext(final T value)
-            {
-                into.complete(value);
-            }
-
-            @Override
-            public void onError(final Throwable t)
-            {
-                into.completeExceptionally(t);
             }
 
             @Override

@@ -28,10 +28,8 @@ class MalformedRequestIT
     @Test
     void shouldAnswerMalformedBytesWithInvalidArgumentAndLogOneLineForABurst() throws Exception
     {
-        final CountingHandler logged = new CountingHandler();
-        final Logger root = Logger.getLogger("");
-        root.addHandler(logged);
-        try (ServerFixture fixture = new ServerFixture())
+        final CountingHandler logged = CountingHandler.onRoot();
+        try (logged; ServerFixture fixture = new ServerFixture())
         {
             final MethodDescriptor<byte[], byte[]> open = ServerFixture.rawUnary("triage.v1.Triage/Open");
             for (int i = 0; i < 200; i++)
@@ -42,10 +40,6 @@ class MalformedRequestIT
             }
             assertEquals(0, fixture.stub().stats(StatsRequest.getDefaultInstance()).getOpen(), "the server keeps serving");
         }
-        finally
-        {
-            root.removeHandler(logged);
-        }
         assertTrue(logged.stackTraces == 0 && logged.lines <= 2, logged.lines + " lines, " + logged.stackTraces + " with stack traces");
     }
 
@@ -53,10 +47,8 @@ class MalformedRequestIT
     @Test
     void shouldLogABurstOfOversizeMessagesInAFewLines() throws Exception
     {
-        final CountingHandler logged = new CountingHandler();
-        final Logger root = Logger.getLogger("");
-        root.addHandler(logged);
-        try (ServerFixture fixture = new ServerFixture())
+        final CountingHandler logged = CountingHandler.onRoot();
+        try (logged; ServerFixture fixture = new ServerFixture())
         {
             final MethodDescriptor<byte[], byte[]> open = ServerFixture.rawUnary("triage.v1.Triage/Open");
             final byte[] huge = new byte[(1 << 20) + 16];
@@ -68,10 +60,6 @@ class MalformedRequestIT
             }
             assertEquals(0, fixture.stub().stats(StatsRequest.getDefaultInstance()).getOpen(), "the server keeps serving");
         }
-        finally
-        {
-            root.removeHandler(logged);
-        }
         assertTrue(logged.stackTraces <= 1 && logged.lines <= 2, logged.lines + " lines, " + logged.stackTraces + " with stack traces");
     }
 
@@ -82,11 +70,9 @@ class MalformedRequestIT
     @Test
     void shouldNotLogCallsWhoseCallerLeftBeforeTheAnswer() throws Exception
     {
-        final CountingHandler logged = new CountingHandler();
-        final Logger root = Logger.getLogger("");
-        root.addHandler(logged);
+        final CountingHandler logged = CountingHandler.onRoot();
         final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-        try (ServerFixture fixture = new ServerFixture(new dev.triage.api.server.ServerContext().engineContext(
+        try (logged; ServerFixture fixture = new ServerFixture(new dev.triage.api.server.ServerContext().engineContext(
             new dev.triage.engine.EngineContext().tickIntervalMs(0).journalHandler((event, sequence, endOfBatch) -> gate.await()))))
         {
             final var async = dev.triage.proto.v1.TriageGrpc.newStub(fixture.channel);
@@ -123,18 +109,21 @@ class MalformedRequestIT
             }
             assertEquals(100, fixture.stub().stats(StatsRequest.getDefaultInstance()).getOpen(), "applied, answered to nobody");
         }
-        finally
-        {
-            root.removeHandler(logged);
-        }
         assertTrue(logged.stackTraces == 0 && logged.lines <= 1, logged.lines + " lines, " + logged.stackTraces + " with stack traces");
     }
 
-        /** Counts log records at WARNING and above, and those carrying an exception. */
-    private static final class CountingHandler extends Handler
+        /** Counts log records at WARNING and above, and those carrying an exception; closing it takes it off the root. */
+    private static final class CountingHandler extends Handler implements AutoCloseable
     {
         int lines;
         int stackTraces;
+
+        static CountingHandler onRoot()
+        {
+            final CountingHandler handler = new CountingHandler();
+            Logger.getLogger("").addHandler(handler);
+            return handler;
+        }
 
         @Override
         public synchronized void publish(final LogRecord record)
@@ -154,6 +143,7 @@ class MalformedRequestIT
         @Override
         public void close()
         {
+            Logger.getLogger("").removeHandler(this);
         }
     }
 }
