@@ -190,8 +190,10 @@ class ConsoleIT
             assertEquals(200, healthy.statusCode());
             final HttpResponse<String> another = get(port, "/api/view", null);
             assertEquals(503, another.statusCode(), another.body());
-            assertTrue(another.body().contains("the first view is being made") || another.body().contains("did not answer"),
-                another.body());
+            // Every answer is at once: the view in progress, or, while the other consoles' answers are still leaving, the
+            // port's own "busy" (its workers are few and never wait for one another's views).
+            assertTrue(another.body().contains("the first view is being made") || another.body().contains("did not answer") ||
+                another.body().contains("workers of this port are busy"), another.body());
             gate.countDown();
             for (final var view : views)
             {

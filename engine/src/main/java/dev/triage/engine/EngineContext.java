@@ -10,6 +10,7 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import dev.triage.engine.book.QueueEventSink;
 import dev.triage.engine.book.TriageBook;
+import dev.triage.engine.policy.Policy;
 import dev.triage.engine.command.Command;
 import dev.triage.engine.journal.JournalRoll;
 import org.agrona.concurrent.EpochClock;
@@ -164,6 +165,7 @@ public final class EngineContext
     private int retentionDays = Integer.getInteger(RETENTION_DAYS_PROP, RETENTION_DAYS_DEFAULT);
     private long journalReserveBytes = Long.getLong(JOURNAL_RESERVE_BYTES_PROP, JOURNAL_RESERVE_BYTES_DEFAULT);
     private boolean acceptJournalLoss;
+    private int policyDefaults = Policy.DEFAULTS_WITH_LEADS;
     private java.util.function.ToLongFunction<Path> journalSpaceProbe = dev.triage.engine.journal.JournalSpace::usableSpace;
 
     /**
@@ -233,8 +235,37 @@ public final class EngineContext
      */
     public TriageBook newBook(final TriageBook.DeferredReplies deferred)
     {
+        return newBook(deferred, policyDefaults);
+    }
+
+    /**
+     * @param deferred where late replies go.
+     * @param policyDefaultsGeneration the defaults a journal was written under ({@link Policy#defaults(int)}).
+     * @return a new book starting under those defaults.
+     */
+    public TriageBook newBook(final TriageBook.DeferredReplies deferred, final int policyDefaultsGeneration)
+    {
         conclude();
-        return new TriageBook(expectedConversations, expectedAgents, maxAgents, retainResolved, timerLimitPerTick, deferred);
+        return new TriageBook(expectedConversations, expectedAgents, maxAgents, retainResolved, timerLimitPerTick, deferred)
+            .startingPolicy(Policy.defaults(policyDefaultsGeneration));
+    }
+
+    /**
+     * @param generation the policy defaults a book starts under before its first SET_POLICY: what a journal's settings
+     * record ({@link Policy#DEFAULTS_WITH_LEADS} for journals begun by this version, {@link Policy#DEFAULTS_BEFORE_LEADS}
+     * for older ones, which replay as they were decided).
+     * @return this.
+     */
+    public EngineContext policyDefaults(final int generation)
+    {
+        checkOpen();
+        this.policyDefaults = generation;
+        return this;
+    }
+
+    public int policyDefaults()
+    {
+        return policyDefaults;
     }
 
     private static void require(final boolean condition, final String message)

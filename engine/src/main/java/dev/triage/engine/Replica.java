@@ -33,6 +33,8 @@ import java.util.function.Consumer;
 public final class Replica implements AutoCloseable
 {
     private final EngineContext context;
+    /** The policy defaults the book starts under: this directory's journal's (a replica replays as it was decided). */
+    private final int policyDefaults;
     private final JournalLock journalLock;
     private final JournalWatermark watermark;
     private final Journal journal;
@@ -73,7 +75,9 @@ public final class Replica implements AutoCloseable
             journalLock = JournalLock.acquire(context.journalDir());
             try
             {
-                final JournalRoll roll = TriageEngine.checkJournalSettings(context);
+                final dev.triage.engine.journal.JournalSettings recorded = TriageEngine.checkJournalSettings(context);
+                final JournalRoll roll = recorded.roll();
+                policyDefaults = recorded.policyDefaults();
                 journalSpace = new JournalSpace(context.journalDir(), context.journalReserveBytes(), context.journalSpaceProbe());
                 journalSpace.requireReserve();
                 final org.agrona.concurrent.EpochClock clock = context.clock();
@@ -95,6 +99,7 @@ public final class Replica implements AutoCloseable
         }
         else
         {
+            policyDefaults = context.policyDefaults();
             journalLock = null;
             watermark = null;
             journal = null;
@@ -125,7 +130,7 @@ public final class Replica implements AutoCloseable
      */
     public void start(final DataInputStream snapshot) throws IOException
     {
-        book = context.newBook(deferred);
+        book = context.newBook(deferred, policyDefaults);
         if (snapshot != null)
         {
             BookSnapshot.read(snapshot, book);

@@ -90,7 +90,9 @@ public final class TriageEngine implements Engine
             journalLock = JournalLock.acquire(context.journalDir());
             try
             {
-                final JournalRoll roll = checkJournalSettings(context);
+                final JournalSettings recordedSettings = checkJournalSettings(context);
+                final JournalRoll roll = recordedSettings.roll();
+                final int policyDefaults = recordedSettings.policyDefaults();
                 snapshots = new SnapshotStore(context.journalDir().resolve("snapshots"));
                 final int unfinished = snapshots.removeTemporaryFiles();
                 if (unfinished > 0)
@@ -107,7 +109,7 @@ public final class TriageEngine implements Engine
                 // valid snapshot, then every journaled command after it; refused if the journal ends short of what the
                 // directory says it reached.
                 final Recovery.Expected expected = Recovery.Expected.of(context.journalDir());
-                final Recovery.Result rebuilt = Recovery.rebuild(journal, snapshots, () -> context.newBook(deferred),
+                final Recovery.Result rebuilt = Recovery.rebuild(journal, snapshots, () -> context.newBook(deferred, policyDefaults),
                     Recovery.Start.NEWEST, b -> b::apply, expected, context.acceptJournalLoss());
                 snapshotLoaded = rebuilt.snapshot();
                 book = rebuilt.book();
@@ -136,7 +138,7 @@ public final class TriageEngine implements Engine
                 }
                 // Built from the journal on a thread of its own: the processor never pauses for a snapshot.
                 backgroundSnapshots = new BackgroundSnapshots(context.journalDir(), journal, snapshots,
-                    () -> context.newBook(reply -> { }), context.retentionDays(), context.ringSize(), context.snapshotHook(),
+                    () -> context.newBook(reply -> { }, policyDefaults), context.retentionDays(), context.ringSize(), context.snapshotHook(),
                     journalSpace).start();
                 book.snapshotRequests(backgroundSnapshots);
             }
@@ -436,11 +438,11 @@ public final class TriageEngine implements Engine
 
     /**
      * A journal replays exactly only under the settings that wrote it: record them on first use, refuse others. Its
-     * roll is not a decision: an existing journal keeps the one it was written with.
+     * roll is not a decision: an existing journal keeps the one it was written with; so do its policy defaults.
      *
-     * @return the roll to open the journal with.
+     * @return the journal's settings: the roll to open it with and the policy defaults to start its book under.
      */
-    static JournalRoll checkJournalSettings(final EngineContext context)
+    static JournalSettings checkJournalSettings(final EngineContext context)
     {
         final JournalSettings wanted = JournalSettings.of(context);
         try
@@ -449,7 +451,7 @@ public final class TriageEngine implements Engine
             if (recorded == null)
             {
                 wanted.write(context.journalDir());
-                return wanted.roll();
+                return wanted;
             }
             if (!recorded.decidesLike(wanted))
             {
@@ -461,7 +463,7 @@ public final class TriageEngine implements Engine
                 LOG.log(System.Logger.Level.INFO, "journal " + context.journalDir() + " keeps the roll it was written with, " +
                     recorded.roll() + " (" + wanted.roll() + " applies to new journals)");
             }
-            return recorded.roll();
+            return recorded;
         }
         catch (final java.io.IOException e)
         {

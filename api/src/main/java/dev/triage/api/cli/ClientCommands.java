@@ -479,6 +479,11 @@ final class ClientCommands
         @Option(names = "--sla-breached-points", description = "points added once past the deadline") Long slaBreachedPoints;
         @Option(names = "--lease", converter = Durations.class, description = "how long an assignment waits for Ack before it returns to the queue, e.g. 2m") Long leaseMs;
         @Option(names = "--relax-preferred-after", converter = Durations.class, description = "after this wait, preferred skills stop being required, e.g. 10m") Long relaxMs;
+        @Option(names = "--incident-lead-slots", description = "how many of an incident's members take its reach as their impact "
+            + "(each from being queued until answered or resolved); 0: every member") Integer incidentLeadSlots;
+        @Option(names = "--max-wait", split = ",", description = "per urgency, how long a conversation may wait before it escalates "
+            + "above everything not past its own bound, e.g. critical=5m,urgent=15m (0: no bound)") List<String> maxWaits;
+        @Option(names = "--wait-bound-points", description = "points an escalated conversation gets on top") Long waitBoundPoints;
 
         @Override
         void run(final TriageClient triage)
@@ -531,6 +536,18 @@ final class ClientCommands
             {
                 p.setRelaxPreferredAfterMs(relaxMs);
             }
+            if (incidentLeadSlots != null)
+            {
+                p.setIncidentLeadSlots(incidentLeadSlots);
+            }
+            if (waitBoundPoints != null)
+            {
+                p.setWaitBoundPoints(waitBoundPoints);
+            }
+            for (final String maxWait : maxWaits == null ? List.<String>of() : maxWaits)
+            {
+                setMaxWait(p, maxWait);
+            }
             if (p.build().equals(current))
             {
                 // A new version re-keys the whole queue and is journaled: never for nothing.
@@ -540,6 +557,28 @@ final class ClientCommands
             final PolicyReply r = await(triage.setPolicy(SetPolicyRequest.newBuilder().setPolicy(p).build()));
             out.println("policy version " + r.getVersion());
             out.print(TextFormat.printer().printToString(r.getPolicy()));
+        }
+
+        /** One "urgency=duration" of --max-wait. */
+        private static void setMaxWait(final Policy.Builder p, final String maxWait)
+        {
+            final int eq = maxWait.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("--max-wait takes urgency=duration, e.g. critical=5m, got '" + maxWait + "'");
+            }
+            final String level = maxWait.substring(0, eq).trim().toLowerCase(java.util.Locale.ROOT);
+            final String value = maxWait.substring(eq + 1).trim();
+            final long ms = value.equals("0") || value.equalsIgnoreCase("off") ? 0 : Durations.parse(value);
+            switch (level)
+            {
+                case "low" -> p.setLowMaxWaitMs(ms);
+                case "normal" -> p.setNormalMaxWaitMs(ms);
+                case "high" -> p.setHighMaxWaitMs(ms);
+                case "urgent" -> p.setUrgentMaxWaitMs(ms);
+                case "critical" -> p.setCriticalMaxWaitMs(ms);
+                default -> throw new IllegalArgumentException("--max-wait: no urgency '" + level + "' (low, normal, high, urgent, critical)");
+            }
         }
     }
 }

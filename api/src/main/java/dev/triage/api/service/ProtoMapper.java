@@ -103,7 +103,8 @@ public final class ProtoMapper
                 .setUrgency(points(r.urgencyUnits))
                 .setImpact(points(r.impactUnits))
                 .setAge(points(r.ageUnits))
-                .setSla(points(r.slaUnits)))
+                .setSla(points(r.slaUnits))
+                .setWaitBound(points(r.boundUnits)))
             .setLeaseDeadlineMs(r.leaseDeadlineMs)
             .setWaitedMs(r.waitedMs)
             .setCandidates(r.candidates)
@@ -184,8 +185,18 @@ public final class ProtoMapper
             .slaPoints(p.getSlaAtRiskPoints(), p.getSlaBreachedPoints())
             .leaseMs(p.getLeaseMs())
             .relaxPreferredAfterMs(p.getRelaxPreferredAfterMs())
+            .incidentLeadSlots(p.hasIncidentLeadSlots() ? p.getIncidentLeadSlots() : DEFAULTS.incidentLeadSlots())
+            .maxWaitMs(Urgency.LOW, p.hasLowMaxWaitMs() ? p.getLowMaxWaitMs() : DEFAULTS.maxWaitMs(Urgency.LOW))
+            .maxWaitMs(Urgency.NORMAL, p.hasNormalMaxWaitMs() ? p.getNormalMaxWaitMs() : DEFAULTS.maxWaitMs(Urgency.NORMAL))
+            .maxWaitMs(Urgency.HIGH, p.hasHighMaxWaitMs() ? p.getHighMaxWaitMs() : DEFAULTS.maxWaitMs(Urgency.HIGH))
+            .maxWaitMs(Urgency.URGENT, p.hasUrgentMaxWaitMs() ? p.getUrgentMaxWaitMs() : DEFAULTS.maxWaitMs(Urgency.URGENT))
+            .maxWaitMs(Urgency.CRITICAL, p.hasCriticalMaxWaitMs() ? p.getCriticalMaxWaitMs() : DEFAULTS.maxWaitMs(Urgency.CRITICAL))
+            .waitBoundPoints(p.hasWaitBoundPoints() ? p.getWaitBoundPoints() : DEFAULTS.waitBoundPoints())
             .build();
     }
+
+    /** What a policy field a client left out (it predates the field) means: the default, never off. */
+    private static final Policy DEFAULTS = Policy.defaults();
 
     /**
      * @param p engine policy.
@@ -209,6 +220,13 @@ public final class ProtoMapper
             .setSlaBreachedPoints(p.slaBreachedPoints())
             .setLeaseMs(p.leaseMs())
             .setRelaxPreferredAfterMs(p.relaxPreferredAfterMs())
+            .setIncidentLeadSlots(p.incidentLeadSlots())
+            .setLowMaxWaitMs(p.maxWaitMs(Urgency.LOW))
+            .setNormalMaxWaitMs(p.maxWaitMs(Urgency.NORMAL))
+            .setHighMaxWaitMs(p.maxWaitMs(Urgency.HIGH))
+            .setUrgentMaxWaitMs(p.maxWaitMs(Urgency.URGENT))
+            .setCriticalMaxWaitMs(p.maxWaitMs(Urgency.CRITICAL))
+            .setWaitBoundPoints(p.waitBoundPoints())
             .build();
     }
 

@@ -28,9 +28,11 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
     private final SkillRegistry skills;
     private final ConversationTimers timers;
     private final BookStatistics statistics;
+    private final IncidentLeads leads;
 
     AssignmentDesk(final BookState state, final ConversationTimers timers, final BookStatistics statistics)
     {
+        leads = new IncidentLeads(state, 1_024, this::rekey);
         this.s = state;
         conversations = state.conversations;
         agents = state.agents;
@@ -305,25 +307,84 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         if (a != null)
         {
             final Reply late = parked.unpark(a);
-            assign(c, a, late != null ? late : s.scratchReply, 1, null, 0, DecisionListener.Cause.LONG_POLL);
+            final Reply r = late != null ? late : s.scratchReply;
+            Scorer.breakdown(s.policy, c, s.nowMs, r);
+            assign(c, a, r, 1, null, 0, DecisionListener.Cause.LONG_POLL);
             s.deferIfWaitedOn(late);
             return;
         }
         index(c);
     }
 
-    /** Index a queued conversation with its class and key, and arm its timer (no parked agent is offered it). */
+    /**
+     * Index a queued conversation with its class and key, and arm its timer (no parked agent is offered it). An incident
+     * member is first placed among its incident's leads or others, which decides its impact.
+     */
     void index(final Conversation c)
     {
+        if (c.incident != null)
+        {
+            leads.enter(c);
+        }
         index.insert(c, Scorer.classOf(skills, s.policy, c), Scorer.keyOf(s.policy, c));
         timers.schedule(s.policy, c);
     }
 
-    /** Take a conversation out of the queue (and disarm its timer). */
+    /** Take a conversation out of the queue (and disarm its timer); a lead keeps its incident slot. */
     void dequeue(final Conversation c)
     {
         index.remove(c);
         timers.cancel(c);
+        if (c.incident != null)
+        {
+            leads.leaveQueue(c);
+        }
+    }
+
+    /**
+     * An incident member out of the queue is answered, resolved or leaves its incident: its slot, if it held one, goes
+     * to the best queued member.
+     */
+    void leavePlay(final Conversation c)
+    {
+        if (c.incident != null)
+        {
+            leads.leavePlay(c);
+        }
+    }
+
+    /**
+     * Snapshot restore: index a queued conversation as it was, a member among its incident's leads or others as the
+     * snapshot says (the rules are not run again: restoring decides nothing).
+     */
+    void indexRestored(final Conversation c)
+    {
+        if (c.incident != null)
+        {
+            leads.restoreQueued(c);
+        }
+        index.insert(c, Scorer.classOf(skills, s.policy, c), Scorer.keyOf(s.policy, c));
+        timers.schedule(s.policy, c);
+    }
+
+    /** Snapshot restore: an assigned lead holds its slot again. */
+    void restoreAssignedLead(final Conversation c)
+    {
+        leads.restoreAssignedLead(c);
+    }
+
+    /** A policy change re-queues everything: every incident chooses its leads again. */
+    void forgetLeads()
+    {
+        leads.clearAll();
+    }
+
+    /**
+     * @return null when every incident's leads are its best queued members, else the problem.
+     */
+    String validateLeads()
+    {
+        return leads.validate();
     }
 
     /** Re-key a queued conversation whose class or key changed (SLA band and relaxation stay as they were). */
@@ -355,6 +416,8 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         final Conversation runnerUp = selection.runnerUpHandle >= 0 ? conversations.get(selection.runnerUpHandle) : null;
         final long candidates = selection.candidates;
         final long runnerUpScore = selection.runnerUpScoreUnits;
+        // The parts of the score it won with: as a lead, with its incident's reach, which it gives up as it leaves.
+        Scorer.breakdown(s.policy, c, s.nowMs, r);
         dequeue(c);
         assign(c, a, r, candidates, runnerUp, runnerUpScore, cause);
         return true;
@@ -388,7 +451,6 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         r.result = ResultCode.OK;
         r.conversationId = c.id;
         r.agentId = a.id;
-        Scorer.breakdown(s.policy, c, nowMs, r);
         r.candidates = candidates;
         r.runnerUpId = runnerUp == null ? null : runnerUp.id;
         r.runnerUpScoreUnits = runnerUp == null ? 0 : runnerUpScore;
@@ -445,5 +507,7 @@ final class AssignmentDesk implements ConversationTimers.TimerHandler
         }
         c.slaBand = (byte)band;
         c.relaxed = s.nowMs - c.waitingSinceMs >= s.policy.relaxPreferredAfterMs();
+        final long maxWaitMs = s.policy.maxWaitMs(c.urgency());
+        c.escalated = maxWaitMs > 0 && s.nowMs - c.waitingSinceMs >= maxWaitMs;
     }
 }

@@ -47,7 +47,7 @@ final class BookIntegrity
             ch = mix(ch, c.waitingSinceMs);
             ch = mix(ch, c.respondByMs);
             ch = mix(ch, s.skills.contentHash(c.requiredSet) * 31 + s.skills.contentHash(c.preferredSet));
-            ch = mix(ch, c.slaBand * 4L + (c.relaxed ? 2 : 0) + (c.acked ? 1 : 0));
+            ch = mix(ch, c.slaBand * 16L + (c.escalated ? 8 : 0) + (c.lead ? 4 : 0) + (c.relaxed ? 2 : 0) + (c.acked ? 1 : 0));
             ch = mix(ch, c.leaseDeadlineMs);
             ch = mix(ch, c.agent == null ? -1 : c.agent.handle);
             ch = mix(ch, c.incident == null ? 0 : c.incident.reach);

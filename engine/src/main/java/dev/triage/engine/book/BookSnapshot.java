@@ -12,7 +12,7 @@ import java.util.List;
  * The whole state of a {@link TriageBook} as bytes, and back. Everything decisions depend on is written exactly
  * (derived SLA bands and relaxation as they stand, the order of each agent's held list and of the resolved
  * retention list, incidents' reach, skill bit order, the clock and counters); heaps and timers are rebuilt from it.
- * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 5.
+ * A restored book has the same {@code stateHash()} and makes the same decisions. Format version 6.
  */
 public final class BookSnapshot
 {
@@ -22,9 +22,11 @@ public final class BookSnapshot
      * 2: skill sets as lists of name indices (version 1's 64-bit masks are still read); 3: when each held conversation
      * was assigned and when each incident was first reported (for the console; older versions restore them as 0); 4: the
      * queue's 15-minute history (older versions restore none); 5: each parked agent's request sequence, which a
-     * CANCEL_WAIT names (older versions restore -1: their waits are cancelled by the RESTART that follows).
+     * CANCEL_WAIT names (older versions restore -1: their waits are cancelled by the RESTART that follows); 6: the
+     * policy's lead slots and wait bounds, and whether each queued conversation is past its bound (older versions
+     * restore the policy without leads or bounds, as it was decided, and no conversation escalated).
      */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     private BookSnapshot()
     {
@@ -74,9 +76,9 @@ public final class BookSnapshot
         }
     }
 
-    static Policy readPolicy(final DataInputStream in) throws IOException
+    static Policy readPolicy(final DataInputStream in, final int version) throws IOException
     {
-        final long[] fields = new long[Policy.FIELD_COUNT];
+        final long[] fields = new long[version >= 6 ? Policy.FIELD_COUNT : Policy.FIELD_COUNT_BEFORE_LEADS];
         for (int i = 0; i < fields.length; i++)
         {
             fields[i] = in.readLong();

@@ -41,7 +41,7 @@ final class BookSnapshotLoader
         }
         clockAndCounters();
         statistics.read(in, version);
-        s.policy = BookSnapshot.readPolicy(in);
+        s.policy = BookSnapshot.readPolicy(in, version);
         skills();
         agents();
         incidents();
@@ -154,6 +154,8 @@ final class BookSnapshotLoader
             c.state = ConversationState.values()[in.readByte()];
             c.slaBand = in.readByte();
             c.relaxed = in.readBoolean();
+            c.escalated = version >= 6 && in.readBoolean();
+            c.lead = version >= 6 && in.readBoolean();
             c.acked = in.readBoolean();
             c.leaseDeadlineMs = in.readLong();
             if (member)
@@ -162,8 +164,8 @@ final class BookSnapshotLoader
             }
             if (c.state == ConversationState.OPEN)
             {
-                // Indexed with its band and relaxation as written: restoring decides nothing.
-                desk.index(c);
+                // Indexed with its band, relaxation and incident slot as written: restoring decides nothing.
+                desk.indexRestored(c);
             }
             else if (c.state == ConversationState.PENDING)
             {
@@ -183,6 +185,10 @@ final class BookSnapshotLoader
                 final Conversation c = s.conversations.find(in.readUTF());
                 c.assignedAtMs = version >= 3 ? in.readLong() : 0;
                 a.hold(c);
+                if (c.lead)
+                {
+                    desk.restoreAssignedLead(c);
+                }
                 s.assignedCount++;
                 timers.schedule(s.policy, c);
             }

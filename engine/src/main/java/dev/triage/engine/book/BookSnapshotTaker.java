@@ -118,6 +118,8 @@ final class BookSnapshotTaker
             out.writeByte(c.state.ordinal());
             out.writeByte(c.slaBand);
             out.writeBoolean(c.relaxed);
+            out.writeBoolean(c.escalated);
+            out.writeBoolean(c.lead);
             out.writeBoolean(c.acked);
             out.writeLong(c.leaseDeadlineMs);
         }

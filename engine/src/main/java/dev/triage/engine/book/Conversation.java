@@ -30,6 +30,12 @@ public final class Conversation
     /** Derived when (re)keyed: SLA band and whether preferred skills are relaxed, both as of that time. */
     byte slaBand;
     boolean relaxed;
+    /** Derived as the SLA band is: it has waited its urgency's bound, and so has the wait-bound points on top. */
+    boolean escalated;
+    /** One of its incident's leads, which take the incident's reach as their impact (queued members only). */
+    boolean lead;
+    /** Its rank among its incident's queued members, as of when it was queued ({@link Scorer#memberRank}). */
+    long memberRank;
     /** Class heap it is in, or -1. */
     int classId = -1;
 
@@ -77,6 +83,9 @@ public final class Conversation
         state = null;
         slaBand = 0;
         relaxed = false;
+        escalated = false;
+        lead = false;
+        memberRank = 0;
         classId = -1;
         agent = null;
         acked = false;
@@ -89,11 +98,13 @@ public final class Conversation
     }
 
     /**
-     * @return the effective impact: the incident's reach for members, else the conversation's own impact.
+     * @param leadSlots the policy's incident lead slots (0: every member takes the reach).
+     * @return the effective impact: the incident's reach for its leads (every member when the slots are 0), else the
+     * conversation's own impact.
      */
-    long effectiveImpact()
+    long effectiveImpact(final int leadSlots)
     {
-        return incident != null ? incident.reach : impact;
+        return incident != null && (lead || leadSlots == 0) ? incident.reach : impact;
     }
 
     /**
@@ -152,6 +163,22 @@ public final class Conversation
     public String incidentKey()
     {
         return incidentKey;
+    }
+
+    /**
+     * @return true while it holds one of its incident's lead slots (it scores with the incident's reach).
+     */
+    public boolean isLead()
+    {
+        return lead;
+    }
+
+    /**
+     * @return true once it has waited its urgency's bound (it has the wait-bound points on top).
+     */
+    public boolean isEscalated()
+    {
+        return escalated;
     }
 
     public boolean acked()

@@ -213,6 +213,7 @@ final class ConversationLifecycle
         {
             if (c.incident != null)
             {
+                desk.leavePlay(c);
                 conversations.leaveIncident(c);
             }
             c.incidentKey = cmd.incidentKey;
@@ -320,6 +321,7 @@ final class ConversationLifecycle
                 r.conversationState = c.state;
                 return ResultCode.INVALID_STATE;
         }
+        desk.leavePlay(c);
         c.moveTo(ConversationState.PENDING);
         s.pendingCount++;
         timers.schedule(s.policy, c);
@@ -359,6 +361,7 @@ final class ConversationLifecycle
             default:
                 return ResultCode.OK;
         }
+        desk.leavePlay(c);
         c.moveTo(ConversationState.RESOLVED);
         timers.schedule(s.policy, c);
         if (c.incident != null)
@@ -416,10 +419,22 @@ final class ConversationLifecycle
     }
 
     /**
-     * Re-key the incident's queued members (SLA band and relaxation stay as they were).
+     * Re-key the incident's queued members whose impact is its reach (SLA band and relaxation stay as they were): its
+     * leads, or every member when the policy has no lead slots.
      */
     private void rekeyIncident(final Incident incident)
     {
+        if (s.policy.incidentLeadSlots() > 0)
+        {
+            for (int i = 0; i < incident.leadCount; i++)
+            {
+                if (incident.leads[i].classId >= 0)
+                {
+                    desk.rekey(incident.leads[i]);
+                }
+            }
+            return;
+        }
         for (Conversation m = incident.head; m != null; m = m.incidentNext)
         {
             if (m.classId >= 0)

@@ -5,7 +5,7 @@ import dev.triage.engine.policy.Policy;
 
 /**
  * The book's timers. Each conversation has at most one armed, at its next deadline: while OPEN, its next SLA band
- * change or the relaxation of its preferred skills; while ASSIGNED and not acknowledged, its lease expiry. Each
+ * change, the relaxation of its preferred skills, or the end of its urgency's wait bound (when it escalates); while ASSIGNED and not acknowledged, its lease expiry. Each
  * parked agent has its long-poll time-out (kept by {@link ParkedAgents}). A TICK fires what is due, at most
  * {@code limitPerTick} of each kind, through a {@link TimerHandler}: the timers know when, the handler decides what.
  * Ties fire in the order the conversations were opened, so the same journal always fires the same timers.
@@ -54,6 +54,11 @@ final class ConversationTimers
             if (c.preferredSet != SkillRegistry.EMPTY && !c.relaxed)
             {
                 deadline = Math.min(deadline, c.waitingSinceMs + policy.relaxPreferredAfterMs());
+            }
+            final long maxWaitMs = policy.maxWaitMs(c.urgency());
+            if (maxWaitMs > 0 && !c.escalated)
+            {
+                deadline = Math.min(deadline, c.waitingSinceMs + maxWaitMs);
             }
             return deadline;
         }

@@ -15,6 +15,11 @@ final class Incident
     /** Members by {@link dev.triage.engine.ground.ConversationState} ordinal, kept as they move (for the console). */
     private final int[] membersIn = new int[dev.triage.engine.ground.ConversationState.values().length];
     Conversation head;
+    /** Its leads ({@link IncidentLeads}): at most the policy's slots, the best of its queued members. */
+    Conversation[] leads = new Conversation[2];
+    int leadCount;
+    /** Its other queued members, best first: the next lead is the top one. Made at the first one. */
+    IntrusiveHeap others;
 
     Incident(final String key)
     {

@@ -10,7 +10,9 @@ import dev.triage.engine.policy.Policy;
  * A queued conversation's score at time {@code t}, in units ({@link Policy#UNITS_PER_POINT} per point):
  * <pre>
  *   score(t) = static + sign * agePointsPerMinute * (t - waitingSince)
- *   static   = (urgencyPoints + impactPoints + slaPoints) * UNITS_PER_POINT
+ *   static   = (urgencyPoints + impactPoints + slaPoints + boundPoints) * UNITS_PER_POINT
+ *   impact   = the incident's reach for its leads, else the conversation's own
+ *   bound    = waitBoundPoints once it has waited its urgency's max wait, else 0
  *   sign     = +1 in an oldest-first class, -1 in a newest-first class
  * </pre>
  * Split into a part that never changes while the conversation waits and a part shared by everyone at {@code t}:
@@ -35,7 +37,7 @@ public final class Scorer
      */
     static boolean newestFirst(final Policy policy, final Conversation c)
     {
-        return policy.isNewestFirst(c.urgency(), c.effectiveImpact());
+        return policy.isNewestFirst(c.urgency(), c.effectiveImpact(policy.incidentLeadSlots()));
     }
 
     /**
@@ -82,15 +84,32 @@ public final class Scorer
     static void breakdown(final Policy policy, final Conversation c, final long nowMs, final Reply r)
     {
         r.urgencyUnits = policy.urgencyPoints(c.urgency()) * Policy.UNITS_PER_POINT;
-        r.impactUnits = policy.impactPoints(c.effectiveImpact()) * Policy.UNITS_PER_POINT;
+        r.impactUnits = policy.impactPoints(c.effectiveImpact(policy.incidentLeadSlots())) * Policy.UNITS_PER_POINT;
         r.slaUnits = policy.slaPoints(c.slaBand) * Policy.UNITS_PER_POINT;
+        r.boundUnits = boundPoints(policy, c) * Policy.UNITS_PER_POINT;
         r.ageUnits = (newestFirst(policy, c) ? -1 : 1) * policy.agePointsPerMinute() * (nowMs - c.waitingSinceMs);
-        r.scoreUnits = r.urgencyUnits + r.impactUnits + r.slaUnits + r.ageUnits;
+        r.scoreUnits = r.urgencyUnits + r.impactUnits + r.slaUnits + r.boundUnits + r.ageUnits;
+    }
+
+    /**
+     * A member's rank among its incident's queued members, which picks the leads: its score as if it had only its own
+     * impact and waited oldest-first (urgency, SLA and the wait bound first, then the longest wait). Time-invariant,
+     * like a key; ties go to the first opened.
+     */
+    static long memberRank(final Policy policy, final Conversation c)
+    {
+        return (policy.urgencyPoints(c.urgency()) + policy.impactPoints(c.impact) + policy.slaPoints(c.slaBand) +
+            boundPoints(policy, c)) * Policy.UNITS_PER_POINT - policy.agePointsPerMinute() * c.waitingSinceMs;
+    }
+
+    private static long boundPoints(final Policy policy, final Conversation c)
+    {
+        return c.escalated ? policy.waitBoundPoints() : 0;
     }
 
     private static long staticUnits(final Policy policy, final Conversation c)
     {
-        return (policy.urgencyPoints(c.urgency()) + policy.impactPoints(c.effectiveImpact()) + policy.slaPoints(c.slaBand)) *
-            Policy.UNITS_PER_POINT;
+        return (policy.urgencyPoints(c.urgency()) + policy.impactPoints(c.effectiveImpact(policy.incidentLeadSlots())) +
+            policy.slaPoints(c.slaBand) + boundPoints(policy, c)) * Policy.UNITS_PER_POINT;
     }
 }

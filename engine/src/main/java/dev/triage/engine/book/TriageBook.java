@@ -103,6 +103,23 @@ public final class TriageBook
     }
 
     /**
+     * The policy in force before the first SET_POLICY: the defaults of the journal's generation (a journal replays
+     * under the defaults it was written with). Before the first command.
+     *
+     * @param policy the starting policy.
+     * @return this.
+     */
+    public TriageBook startingPolicy(final Policy policy)
+    {
+        if (s.conversations.live() > 0 || s.agents.count() > 0)
+        {
+            throw new IllegalStateException("the starting policy is set before the first command");
+        }
+        s.policy = policy;
+        return this;
+    }
+
+    /**
      * Apply one command and write its outcome to its reply (or mark it deferred). Processor thread only.
      *
      * @param cmd the command; its {@code sequence} and {@code timestampMs} must be set.
@@ -170,6 +187,7 @@ public final class TriageBook
         {
             return BookState.invalid(r, "policy is required");
         }
+        desk.forgetLeads();
         s.policy = cmd.policy;
         s.policyVersion++;
         if (scratchHandles.length < s.index.size())
@@ -238,7 +256,8 @@ public final class TriageBook
      */
     public String validateInternalState()
     {
-        return integrity.validateInternalState();
+        final String problem = integrity.validateInternalState();
+        return problem != null ? problem : desk.validateLeads();
     }
 
     /**

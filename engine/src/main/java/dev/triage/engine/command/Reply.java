@@ -39,6 +39,8 @@ public final class Reply
     public long impactUnits;
     public long ageUnits;
     public long slaUnits;
+    /** The wait-bound part: the policy's bound points once the conversation waited its urgency's max wait, else 0. */
+    public long boundUnits;
     /** Eligible conversations considered for the assignment. */
     public long candidates;
     /** The second-best eligible conversation, or null. */
@@ -129,6 +131,7 @@ public final class Reply
         impactUnits = 0;
         ageUnits = 0;
         slaUnits = 0;
+        boundUnits = 0;
         candidates = 0;
         runnerUpId = null;
         runnerUpScoreUnits = 0;
@@ -179,6 +182,7 @@ public final class Reply
                 .append(" impact=").append(impactUnits / Policy.UNITS_PER_POINT)
                 .append(" age=").append(tenths(ageUnits))
                 .append(" sla=").append(slaUnits / Policy.UNITS_PER_POINT)
+                .append(boundUnits == 0 ? "" : " bound=" + boundUnits / Policy.UNITS_PER_POINT)
                 .append("] candidates=").append(candidates);
             if (runnerUpId != null)
             {

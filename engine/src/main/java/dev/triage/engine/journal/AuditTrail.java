@@ -54,6 +54,7 @@ public final class AuditTrail implements DecisionListener
      * @param impact impact points.
      * @param age age points.
      * @param sla SLA points.
+     * @param bound wait-bound points (0 unless it had waited its urgency's bound).
      * @param candidates eligible conversations considered.
      * @param runnerUpId second best, or null.
      * @param runnerUpScore its points.
@@ -67,6 +68,7 @@ public final class AuditTrail implements DecisionListener
         double impact,
         double age,
         double sla,
+        double bound,
         long candidates,
         String runnerUpId,
         double runnerUpScore,
@@ -164,7 +166,7 @@ public final class AuditTrail implements DecisionListener
     {
         add(new Entry(sequence, nowMs, "ASSIGNED", r.conversationId, r.agentId, null, cause.name(), new Assignment(
             points(r.scoreUnits), points(r.urgencyUnits), points(r.impactUnits), points(r.ageUnits), points(r.slaUnits),
-            r.candidates, r.runnerUpId, points(r.runnerUpScoreUnits), r.waitedMs, r.leaseDeadlineMs, book.policyVersion())));
+            points(r.boundUnits), r.candidates, r.runnerUpId, points(r.runnerUpScoreUnits), r.waitedMs, r.leaseDeadlineMs, book.policyVersion())));
     }
 
     @Override

@@ -45,7 +45,9 @@ public final class CommandCodec
     private static final int UPDATE_FLAGS = 1 << 12;
     private static final int POLICY = 1 << 13;
     private static final int TARGET_SEQUENCE = 1 << 14;
-    private static final int LAST_BIT = TARGET_SEQUENCE;
+    /** A policy's fields beyond the first 14 (leads, wait bounds): a count, then the values. */
+    private static final int POLICY_MORE = 1 << 15;
+    private static final int LAST_BIT = POLICY_MORE;
     private static final String[] NO_SKILLS = new String[0];
     private static final ThreadLocal<UnsafeBuffer> VIEW = ThreadLocal.withInitial(() -> new UnsafeBuffer(0, 0));
 
@@ -120,6 +122,7 @@ public final class CommandCodec
         present |= c.updateFlags != 0 ? UPDATE_FLAGS : 0;
         present |= c.policy != null ? POLICY : 0;
         present |= c.targetSequence != 0 ? TARGET_SEQUENCE : 0;
+        present |= c.policy != null ? POLICY_MORE : 0;
 
         out.writeByte((byte)VERSION);
         out.writeStopBit(c.type.code());
@@ -187,6 +190,10 @@ public final class CommandCodec
         if ((present & TARGET_SEQUENCE) != 0)
         {
             out.writeStopBit(c.targetSequence);
+        }
+        if ((present & POLICY_MORE) != 0)
+        {
+            writePolicyMore(c.policy, out);
         }
     }
 
@@ -268,8 +275,9 @@ public final class CommandCodec
         into.agentStatus = (present & STATUS) != 0 ?
             AgentStatus.values()[checkedOrdinal(in.readByte(), AgentStatus.values().length, "agent status")] : null;
         into.updateFlags = (present & UPDATE_FLAGS) != 0 ? (int)in.readStopBit() : 0;
-        into.policy = (present & POLICY) != 0 ? readPolicy(in) : null;
+        final long[] policyFields = (present & POLICY) != 0 ? readPolicyFields(in) : null;
         into.targetSequence = (present & TARGET_SEQUENCE) != 0 ? in.readStopBit() : 0;
+        into.policy = policyFields == null ? null : policyOf(policyFields, (present & POLICY_MORE) != 0 ? readPolicyMore(in) : null);
         return into;
     }
 
@@ -346,20 +354,60 @@ public final class CommandCodec
         return value;
     }
 
+    /** The first 14 fields, as every version wrote them. */
     private static void writePolicy(final Policy p, final BytesOut<?> out)
     {
-        for (final long value : p.fields())
+        final long[] fields = p.fields();
+        for (int i = 0; i < Policy.FIELD_COUNT_BEFORE_LEADS; i++)
         {
-            out.writeStopBit(value);
+            out.writeStopBit(fields[i]);
         }
     }
 
-    private static Policy readPolicy(final BytesIn<?> in)
+    /** The fields after the first 14: a count, so a later field can follow without a new bit. */
+    private static void writePolicyMore(final Policy p, final BytesOut<?> out)
     {
-        final long[] fields = new long[Policy.FIELD_COUNT];
+        final long[] fields = p.fields();
+        out.writeStopBit(fields.length - Policy.FIELD_COUNT_BEFORE_LEADS);
+        for (int i = Policy.FIELD_COUNT_BEFORE_LEADS; i < fields.length; i++)
+        {
+            out.writeStopBit(fields[i]);
+        }
+    }
+
+    private static long[] readPolicyFields(final BytesIn<?> in)
+    {
+        final long[] fields = new long[Policy.FIELD_COUNT_BEFORE_LEADS];
         for (int i = 0; i < fields.length; i++)
         {
             fields[i] = in.readStopBit();
+        }
+        return fields;
+    }
+
+    private static long[] readPolicyMore(final BytesIn<?> in)
+    {
+        final long n = in.readStopBit();
+        if (n != Policy.FIELD_COUNT - Policy.FIELD_COUNT_BEFORE_LEADS)
+        {
+            throw new JournalFormatException("journaled policy has " + n + " fields after the first " +
+                Policy.FIELD_COUNT_BEFORE_LEADS + ", this version reads " + (Policy.FIELD_COUNT - Policy.FIELD_COUNT_BEFORE_LEADS));
+        }
+        final long[] more = new long[(int)n];
+        for (int i = 0; i < more.length; i++)
+        {
+            more[i] = in.readStopBit();
+        }
+        return more;
+    }
+
+    /** A policy journaled before leads and bounds has no more fields: it replays with neither, as it was decided. */
+    private static Policy policyOf(final long[] base, final long[] more)
+    {
+        final long[] fields = more == null ? base : java.util.Arrays.copyOf(base, Policy.FIELD_COUNT);
+        if (more != null)
+        {
+            System.arraycopy(more, 0, fields, Policy.FIELD_COUNT_BEFORE_LEADS, more.length);
         }
         try
         {

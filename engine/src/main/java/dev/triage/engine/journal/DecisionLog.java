@@ -236,6 +236,7 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
             {
                 out.writeLong(decision.scoreUnits).writeLong(decision.urgencyUnits).writeLong(decision.impactUnits)
                     .writeLong(decision.ageUnits).writeLong(decision.slaUnits).writeLong(decision.candidates);
+                out.writeLong(decision.boundUnits);
                 out.writeUtf8(decision.runnerUpId);
                 out.writeLong(decision.runnerUpScoreUnits).writeLong(decision.waitedMs).writeInt(decision.policyVersion);
             }
@@ -312,6 +313,8 @@ public final class DecisionLog implements java.util.function.Consumer<DecisionRe
         d.ageUnits = in.readLong();
         d.slaUnits = in.readLong();
         d.candidates = in.readLong();
+        // Checked records (all written since checksums came) carry the wait-bound part; older ones had none.
+        d.boundUnits = (marked & CHECKED) != 0 ? in.readLong() : 0;
         d.runnerUpId = in.readUtf8();
         d.runnerUpScoreUnits = in.readLong();
         d.waitedMs = in.readLong();

@@ -21,6 +21,8 @@ public final class DecisionRecord
     public long impactUnits;
     public long ageUnits;
     public long slaUnits;
+    /** The wait-bound part (0 unless the conversation had waited its urgency's bound). */
+    public long boundUnits;
     public long candidates;
     public String runnerUpId;
     public long runnerUpScoreUnits;
@@ -43,6 +45,7 @@ public final class DecisionRecord
         impactUnits = r.impactUnits;
         ageUnits = r.ageUnits;
         slaUnits = r.slaUnits;
+        boundUnits = r.boundUnits;
         candidates = r.candidates;
         runnerUpId = r.runnerUpId;
         runnerUpScoreUnits = r.runnerUpScoreUnits;
@@ -68,6 +71,7 @@ public final class DecisionRecord
         impactUnits = other.impactUnits;
         ageUnits = other.ageUnits;
         slaUnits = other.slaUnits;
+        boundUnits = other.boundUnits;
         candidates = other.candidates;
         runnerUpId = other.runnerUpId;
         runnerUpScoreUnits = other.runnerUpScoreUnits;
@@ -113,7 +117,7 @@ public final class DecisionRecord
         }
         return out.append(" -> ").append(agentId).append(" score ").append(scoreUnits)
             .append(" [").append(urgencyUnits).append(' ').append(impactUnits).append(' ').append(ageUnits).append(' ')
-            .append(slaUnits).append("] candidates ").append(candidates).append(" runner-up ").append(runnerUpId)
+            .append(slaUnits).append(boundUnits == 0 ? "" : " " + boundUnits).append("] candidates ").append(candidates).append(" runner-up ").append(runnerUpId)
             .append(' ').append(runnerUpScoreUnits).append(" waited ").append(waitedMs).append(" policy ").append(policyVersion)
             .toString();
     }

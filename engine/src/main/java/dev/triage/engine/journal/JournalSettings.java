@@ -20,11 +20,15 @@ import java.util.Properties;
  * @param timerLimitPerTick timers of each kind per TICK.
  * @param maxAgents agent limit.
  * @param roll how often the journal starts a new file (journals recorded before it was configurable: hourly).
+ * @param policyDefaults the policy defaults the journal starts under before its first SET_POLICY
+ * ({@link dev.triage.engine.policy.Policy#defaults(int)}; journals recorded before leads and bounds: generation 1).
  */
-public record JournalSettings(int retainResolved, int timerLimitPerTick, int maxAgents, JournalRoll roll)
+public record JournalSettings(int retainResolved, int timerLimitPerTick, int maxAgents, JournalRoll roll, int policyDefaults)
 {
     /** The file's name in the journal directory. */
     public static final String FILE = "engine.properties";
+    /** The property recording the policy defaults' generation. */
+    public static final String POLICY_DEFAULTS_PROP = "triage.policy.defaults";
 
     /**
      * @param context settings.
@@ -32,12 +36,14 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
      */
     public static JournalSettings of(final EngineContext context)
     {
-        return new JournalSettings(context.retainResolved(), context.timerLimitPerTick(), context.maxAgents(), context.journalRoll());
+        return new JournalSettings(context.retainResolved(), context.timerLimitPerTick(), context.maxAgents(), context.journalRoll(),
+            context.policyDefaults());
     }
 
     /**
      * @param other other settings.
-     * @return true if both make the same decisions (the roll only places records in files).
+     * @return true if both make the same decisions (the roll only places records in files; the policy defaults are the
+     * journal's, adopted by whoever opens it).
      */
     public boolean decidesLike(final JournalSettings other)
     {
@@ -67,7 +73,8 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
                 Integer.parseInt(p.getProperty(EngineContext.RETAIN_RESOLVED_PROP)),
                 Integer.parseInt(p.getProperty(EngineContext.TIMER_LIMIT_PER_TICK_PROP)),
                 Integer.parseInt(p.getProperty(EngineContext.MAX_AGENTS_PROP)),
-                JournalRoll.valueOf(p.getProperty(EngineContext.JOURNAL_ROLL_PROP, JournalRoll.HOUR.name())));
+                JournalRoll.valueOf(p.getProperty(EngineContext.JOURNAL_ROLL_PROP, JournalRoll.HOUR.name())),
+                Integer.parseInt(p.getProperty(POLICY_DEFAULTS_PROP, Integer.toString(dev.triage.engine.policy.Policy.DEFAULTS_BEFORE_LEADS))));
         }
         catch (final RuntimeException e)
         {
@@ -87,6 +94,7 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
         p.setProperty(EngineContext.TIMER_LIMIT_PER_TICK_PROP, Integer.toString(timerLimitPerTick));
         p.setProperty(EngineContext.MAX_AGENTS_PROP, Integer.toString(maxAgents));
         p.setProperty(EngineContext.JOURNAL_ROLL_PROP, roll.name());
+        p.setProperty(POLICY_DEFAULTS_PROP, Integer.toString(policyDefaults));
         try (Writer out = Files.newBufferedWriter(journalDir.resolve(FILE), StandardCharsets.UTF_8))
         {
             p.store(out, "Settings this journal was written with; decisions replay exactly only under them.");
@@ -116,7 +124,7 @@ public record JournalSettings(int retainResolved, int timerLimitPerTick, int max
         if (recorded != null)
         {
             context.retainResolved(recorded.retainResolved).timerLimitPerTick(recorded.timerLimitPerTick).maxAgents(recorded.maxAgents)
-                .journalRoll(recorded.roll);
+                .journalRoll(recorded.roll).policyDefaults(recorded.policyDefaults);
         }
         return context;
     }

@@ -13,6 +13,11 @@ import java.util.Arrays;
  * subtracts for newest-first ones. The impact term moves in whole log2 buckets so that an incident's
  * members need re-scoring only when its reach doubles. Scores are kept exactly as integers in units of
  * 1/60000 point (one unit per point per millisecond of age weight), so every replay gets the same order.
+ * <p>
+ * An incident's reach lifts only its {@link #incidentLeadSlots() lead} members (its best queued ones): an outage draws
+ * that many agents, not all of them, and its other members keep their own impact. A conversation that has waited its
+ * urgency's {@link #maxWaitMs(Urgency) bound} gets {@link #waitBoundPoints()} on top, a part of its own in the breakdown:
+ * above everything not past its bound, so an outage can delay the most urgent customers only so long.
  */
 public final class Policy
 {
@@ -22,8 +27,15 @@ public final class Policy
     public static final long MAX_POINTS = 1_000_000_000L;
     /** Upper bound of the age weight: with epoch-ms time below 2^42, weight * time stays below 2^62. */
     public static final long MAX_AGE_POINTS_PER_MINUTE = 100_000L;
+    /** Upper bound of the incident lead slots: leads are compared with each other when one enters. */
+    public static final int MAX_LEAD_SLOTS = 64;
+    /** Upper bound of a wait bound: 30 days. */
+    public static final long MAX_WAIT_BOUND_MS = 30L * 86_400_000L;
 
     private static final Policy DEFAULT = new Builder().build();
+    /** Every incident member takes the reach, no wait is bounded: the rules before leads and bounds. */
+    private static final Policy LEGACY = new Builder().incidentLeadSlots(0).maxWaitMs(Urgency.CRITICAL, 0)
+        .maxWaitMs(Urgency.URGENT, 0).build();
 
     private final long[] urgencyPoints;
     private final long impactPointsPerDoubling;
@@ -35,6 +47,14 @@ public final class Policy
     private final long slaBreachedPoints;
     private final long leaseMs;
     private final long relaxPreferredAfterMs;
+    private final int incidentLeadSlots;
+    private final long[] maxWaitMs;
+    private final long waitBoundPoints;
+
+    /** The defaults a journal starts under before its first SET_POLICY: journals written before leads and bounds. */
+    public static final int DEFAULTS_BEFORE_LEADS = 1;
+    /** The defaults of journals from this version on: two incident leads, CRITICAL and URGENT waits bounded. */
+    public static final int DEFAULTS_WITH_LEADS = 2;
 
     private Policy(final Builder b)
     {
@@ -48,6 +68,18 @@ public final class Policy
         slaBreachedPoints = b.slaBreachedPoints;
         leaseMs = b.leaseMs;
         relaxPreferredAfterMs = b.relaxPreferredAfterMs;
+        incidentLeadSlots = b.incidentLeadSlots;
+        maxWaitMs = b.maxWaitMs.clone();
+        waitBoundPoints = b.waitBoundPoints;
+    }
+
+    /**
+     * @param generation {@link #DEFAULTS_BEFORE_LEADS} or {@link #DEFAULTS_WITH_LEADS}: what the journal's settings record.
+     * @return the defaults of that generation (a journal replays under the defaults it was written with).
+     */
+    public static Policy defaults(final int generation)
+    {
+        return generation == DEFAULTS_BEFORE_LEADS ? LEGACY : DEFAULT;
     }
 
     /**
@@ -83,17 +115,22 @@ public final class Policy
         b.slaBreachedPoints = slaBreachedPoints;
         b.leaseMs = leaseMs;
         b.relaxPreferredAfterMs = relaxPreferredAfterMs;
+        b.incidentLeadSlots = incidentLeadSlots;
+        System.arraycopy(maxWaitMs, 0, b.maxWaitMs, 0, maxWaitMs.length);
+        b.waitBoundPoints = waitBoundPoints;
         return b;
     }
 
     /** How many values {@link #fields()} has. */
-    public static final int FIELD_COUNT = 14;
+    public static final int FIELD_COUNT = 21;
+    /** The fields of policies written before leads and bounds (the rest read as {@link #defaults(int)} generation 1). */
+    public static final int FIELD_COUNT_BEFORE_LEADS = 14;
 
     /**
      * Every setting as a number, in the one order the journal and snapshot formats both use: urgency points
      * LOW..CRITICAL, impact points per doubling, age points per minute, newest-first max urgency (ordinal, -1 off),
      * newest-first min impact, SLA at-risk window ms, SLA at-risk points, SLA breached points, lease ms,
-     * relax-preferred-after ms.
+     * relax-preferred-after ms; then incident lead slots, max wait ms LOW..CRITICAL, wait bound points.
      *
      * @return {@link #FIELD_COUNT} values.
      */
@@ -103,21 +140,35 @@ public final class Policy
             urgencyPoints[0], urgencyPoints[1], urgencyPoints[2], urgencyPoints[3], urgencyPoints[4],
             impactPointsPerDoubling, agePointsPerMinute,
             newestFirstMaxUrgency == null ? -1 : newestFirstMaxUrgency.ordinal(), newestFirstMinImpact,
-            slaAtRiskWindowMs, slaAtRiskPoints, slaBreachedPoints, leaseMs, relaxPreferredAfterMs };
+            slaAtRiskWindowMs, slaAtRiskPoints, slaBreachedPoints, leaseMs, relaxPreferredAfterMs,
+            incidentLeadSlots, maxWaitMs[0], maxWaitMs[1], maxWaitMs[2], maxWaitMs[3], maxWaitMs[4], waitBoundPoints };
     }
 
     /**
-     * @param f values in {@link #fields()} order.
+     * @param f values in {@link #fields()} order: all {@link #FIELD_COUNT}, or the first {@link #FIELD_COUNT_BEFORE_LEADS}
+     * of a policy written before leads and bounds (which had neither: no lead limit, no wait bound).
      * @return the policy.
      * @throws IllegalArgumentException naming a value out of range.
      */
     public static Policy ofFields(final long[] f)
     {
-        if (f.length != FIELD_COUNT || f[7] < -1 || f[7] >= Urgency.count())
+        if (f.length != FIELD_COUNT && f.length != FIELD_COUNT_BEFORE_LEADS || f[7] < -1 || f[7] >= Urgency.count())
         {
             throw new IllegalArgumentException("policy fields malformed");
         }
-        final Builder b = builder();
+        final Builder b = f.length == FIELD_COUNT_BEFORE_LEADS ? LEGACY.toBuilder() : builder();
+        if (f.length == FIELD_COUNT)
+        {
+            if (f[14] < 0 || f[14] > MAX_LEAD_SLOTS)
+            {
+                throw new IllegalArgumentException("incidentLeadSlots must be in 0.." + MAX_LEAD_SLOTS);
+            }
+            b.incidentLeadSlots((int)f[14]).waitBoundPoints(f[20]);
+            for (int u = 0; u < Urgency.count(); u++)
+            {
+                b.maxWaitMs(Urgency.ofLevel(u), f[15 + u]);
+            }
+        }
         for (int u = 0; u < Urgency.count(); u++)
         {
             b.urgencyPoints(Urgency.ofLevel(u), f[u]);
@@ -257,6 +308,32 @@ public final class Policy
         return relaxPreferredAfterMs;
     }
 
+    /**
+     * @return how many of an incident's queued members (its best by urgency, SLA and wait) take the incident's reach
+     * as their impact; 0: every member does (the rule before leads).
+     */
+    public int incidentLeadSlots()
+    {
+        return incidentLeadSlots;
+    }
+
+    /**
+     * @param urgency an urgency.
+     * @return how long a conversation of it may wait before it escalates, 0 for no bound.
+     */
+    public long maxWaitMs(final Urgency urgency)
+    {
+        return maxWaitMs[urgency.ordinal()];
+    }
+
+    /**
+     * @return the points an escalated conversation gets on top (its wait-bound part).
+     */
+    public long waitBoundPoints()
+    {
+        return waitBoundPoints;
+    }
+
     @Override
     public boolean equals(final Object o)
     {
@@ -274,7 +351,10 @@ public final class Policy
             slaAtRiskPoints == p.slaAtRiskPoints &&
             slaBreachedPoints == p.slaBreachedPoints &&
             leaseMs == p.leaseMs &&
-            relaxPreferredAfterMs == p.relaxPreferredAfterMs;
+            relaxPreferredAfterMs == p.relaxPreferredAfterMs &&
+            incidentLeadSlots == p.incidentLeadSlots &&
+            Arrays.equals(maxWaitMs, p.maxWaitMs) &&
+            waitBoundPoints == p.waitBoundPoints;
     }
 
     @Override
@@ -294,7 +374,10 @@ public final class Policy
             ", slaAtRiskWindowMs=" + slaAtRiskWindowMs +
             ", slaPoints=" + slaAtRiskPoints + "/" + slaBreachedPoints +
             ", leaseMs=" + leaseMs +
-            ", relaxPreferredAfterMs=" + relaxPreferredAfterMs + '}';
+            ", relaxPreferredAfterMs=" + relaxPreferredAfterMs +
+            ", incidentLeadSlots=" + incidentLeadSlots +
+            ", maxWaitMs=" + Arrays.toString(maxWaitMs) +
+            ", waitBoundPoints=" + waitBoundPoints + '}';
     }
 
     /**
@@ -312,6 +395,43 @@ public final class Policy
         private long slaBreachedPoints = 800;
         private long leaseMs = 30_000;
         private long relaxPreferredAfterMs = 5 * 60_000L;
+        /** Two leads: an outage draws two agents at once, and the next member is ready as one is taken. */
+        private int incidentLeadSlots = 2;
+        /** CRITICAL within 5 minutes, URGENT within 15, whatever else is queued; the rest by score. */
+        private final long[] maxWaitMs = { 0, 0, 0, 15 * 60_000L, 5 * 60_000L };
+        /** Above any score a conversation not past its bound reaches by urgency, impact, SLA and 35 days of age. */
+        private long waitBoundPoints = 100_000;
+
+        /**
+         * @param slots how many of an incident's queued members take its reach as their impact; 0 every member.
+         * @return this.
+         */
+        public Builder incidentLeadSlots(final int slots)
+        {
+            incidentLeadSlots = slots;
+            return this;
+        }
+
+        /**
+         * @param urgency an urgency.
+         * @param ms how long such a conversation may wait before it escalates; 0 no bound.
+         * @return this.
+         */
+        public Builder maxWaitMs(final Urgency urgency, final long ms)
+        {
+            maxWaitMs[urgency.ordinal()] = ms;
+            return this;
+        }
+
+        /**
+         * @param points what an escalated conversation gets on top.
+         * @return this.
+         */
+        public Builder waitBoundPoints(final long points)
+        {
+            waitBoundPoints = points;
+            return this;
+        }
 
         public Builder urgencyPoints(final Urgency urgency, final long points)
         {
@@ -420,6 +540,21 @@ public final class Policy
             if (relaxPreferredAfterMs < 0)
             {
                 return "relaxPreferredAfterMs must be >= 0";
+            }
+            if (incidentLeadSlots < 0 || incidentLeadSlots > MAX_LEAD_SLOTS)
+            {
+                return "incidentLeadSlots must be in 0.." + MAX_LEAD_SLOTS + " (0: every member takes the incident's reach)";
+            }
+            for (int i = 0; i < maxWaitMs.length; i++)
+            {
+                if (maxWaitMs[i] < 0 || maxWaitMs[i] > MAX_WAIT_BOUND_MS)
+                {
+                    return "maxWaitMs[" + Urgency.ofLevel(i) + "] must be in 0.." + MAX_WAIT_BOUND_MS + " (0: no bound)";
+                }
+            }
+            if (waitBoundPoints < 0 || waitBoundPoints > MAX_POINTS)
+            {
+                return "waitBoundPoints must be in 0.." + MAX_POINTS;
             }
             return null;
         }

@@ -153,6 +153,8 @@ class TriageBookTest
     @Test
     void shouldMoveConversationsUpAsTheirSlaNearsAndBreaches()
     {
+        // The SLA alone: the URGENT's own 15-minute wait bound would otherwise lift it at 20 minutes.
+        f.apply(Command.setPolicy(Policy.builder().maxWaitMs(Urgency.URGENT, 0).build()));
         f.agent("ann", 10);
         f.open("urgent", Urgency.URGENT, 1);
         final Command sla = Command.open("sla", NORMAL, 1);

@@ -39,7 +39,8 @@ class JournalSettingsTest
             assertEquals(ResultCode.CONVERSATION_NOT_FOUND,
                 engine.submit(Command.onConversation(CommandType.REOPEN, "a")).get(10, TimeUnit.SECONDS).result, "a was forgotten");
         }
-        assertEquals(new JournalSettings(1, EngineContext.TIMER_LIMIT_PER_TICK_DEFAULT, EngineContext.MAX_AGENTS_DEFAULT, JournalRoll.HOUR),
+        assertEquals(new JournalSettings(1, EngineContext.TIMER_LIMIT_PER_TICK_DEFAULT, EngineContext.MAX_AGENTS_DEFAULT, JournalRoll.HOUR,
+            dev.triage.engine.policy.Policy.DEFAULTS_WITH_LEADS),
             JournalSettings.read(dir));
 
         final IllegalStateException refused = assertThrows(IllegalStateException.class,
