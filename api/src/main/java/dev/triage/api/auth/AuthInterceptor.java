@@ -42,6 +42,10 @@ public final class AuthInterceptor implements ServerInterceptor
         Map.entry("Release", AGENT_OR_SUPERVISOR),
         // Each request of a session is checked for the agent it acts for.
         Map.entry("Session", AGENT_OR_SUPERVISOR),
+        // An agent must name itself and work one of the incident's leads (checked by the service and the engine).
+        Map.entry("IncidentReply", AGENT_OR_SUPERVISOR),
+        Map.entry("ResolveIncident", AGENT_OR_SUPERVISOR),
+        Map.entry("GetIncident", SUPERVISOR),
         Map.entry("Top", SUPERVISOR),
         Map.entry("Stats", SUPERVISOR),
         Map.entry("Watch", SUPERVISOR),

@@ -106,6 +106,10 @@ final class AuditCommand implements Callable<Integer>
             }
             sb.append(String.format(Locale.ROOT, "; customer had waited %.1f s; policy v%d", a.waitedMs() / 1000.0, a.policyVersion()));
         }
+        else if (e.note() != null)
+        {
+            sb.append(e.conversationId()).append(' ').append(e.note());
+        }
         else if (e.cause() != null)
         {
             sb.append(e.conversationId()).append(" back to the queue from ").append(e.agentId()).append(" (").append(e.cause()).append(')');

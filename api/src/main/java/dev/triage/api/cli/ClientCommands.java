@@ -432,6 +432,79 @@ final class ClientCommands
         }
     }
 
+    @Command(name = "incident", description = "Work an incident as one problem: show it, answer every member at once, or "
+        + "resolve them all when the fix ships.", subcommands = { IncidentShow.class, IncidentReply.class, IncidentResolve.class })
+    static final class IncidentCommand
+    {
+    }
+
+    @Command(name = "show", description = "An incident as it stands: reach, members waiting, assigned and pending, its leads, "
+        + "its oldest waiting member.")
+    static final class IncidentShow extends ClientCommand
+    {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "INCIDENT", description = "the incident key") String incident;
+
+        @Override
+        void run(final TriageClient triage)
+        {
+            final dev.triage.proto.v1.IncidentInfo i = await(triage.getIncident(incident));
+            out.printf(Locale.ROOT, "incident %s: reach %,d customers; %d waiting, %d assigned, %d pending%n", i.getIncident(),
+                i.getReach(), i.getWaiting(), i.getAssigned(), i.getPending());
+            out.println("  leads (they score with the reach): " + (i.getLeadsCount() == 0 ? "none" : String.join(", ", i.getLeadsList())));
+            if (!i.getOldestWaitingId().isEmpty())
+            {
+                out.printf(Locale.ROOT, "  oldest waiting: %s, %ds%n", i.getOldestWaitingId(), i.getOldestWaitedMs() / 1000);
+            }
+        }
+    }
+
+    @Command(name = "reply", description = "One answer for every member waiting or being worked (a status page, a broadcast): "
+        + "they wait on the customer, journaled once, a line each in their audit.")
+    static final class IncidentReply extends ClientCommand
+    {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "INCIDENT", description = "the incident key") String incident;
+        @Option(names = "--ref", description = "what answered them: a status page's address, a broadcast's id") String reference;
+        @Option(names = "--agent", description = "act as this agent (it must work one of the incident's leads); none: as a supervisor")
+        String agent;
+
+        @Override
+        void run(final TriageClient triage)
+        {
+            final dev.triage.proto.v1.IncidentActionReply r = await(triage.incidentReply(request(incident, agent, reference)));
+            out.printf(Locale.ROOT, "incident %s: %d members answered, now waiting on their customers%n", incident, r.getMembers());
+        }
+    }
+
+    @Command(name = "resolve", description = "The fix shipped: resolve every unresolved member of the incident.")
+    static final class IncidentResolve extends ClientCommand
+    {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "INCIDENT", description = "the incident key") String incident;
+        @Option(names = "--agent", description = "act as this agent (it must work one of the incident's leads); none: as a supervisor")
+        String agent;
+
+        @Override
+        void run(final TriageClient triage)
+        {
+            final dev.triage.proto.v1.IncidentActionReply r = await(triage.resolveIncident(request(incident, agent, null)));
+            out.printf(Locale.ROOT, "incident %s: %d members resolved%n", incident, r.getMembers());
+        }
+    }
+
+    private static dev.triage.proto.v1.IncidentActionRequest request(final String incident, final String agent, final String reference)
+    {
+        final dev.triage.proto.v1.IncidentActionRequest.Builder b = dev.triage.proto.v1.IncidentActionRequest.newBuilder()
+            .setIncident(incident);
+        if (agent != null)
+        {
+            b.setAgentId(agent);
+        }
+        if (reference != null)
+        {
+            b.setReference(reference);
+        }
+        return b.build();
+    }
+
     @Command(name = "policy", description = "Show or change the prioritisation policy.",
         subcommands = { PolicyGet.class, PolicySet.class })
     static final class PolicyCommand

@@ -27,6 +27,10 @@ public final class Json
                 .append(", \"agentId\": ").append(string(e.agentId()))
                 .append(", \"result\": ").append(string(e.result() == null ? null : e.result().name()))
                 .append(", \"cause\": ").append(string(e.cause()));
+            if (e.note() != null)
+            {
+                sb.append(", \"note\": ").append(string(e.note()));
+            }
             final AuditTrail.Assignment a = e.assignment();
             if (a != null)
             {

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
         ClientCommands.Info.class,
         ClientCommands.Snapshot.class,
         ClientCommands.PolicyCommand.class,
+        ClientCommands.IncidentCommand.class,
         AuditCommand.class,
         WhatIfCommand.class,
         ReplayCommand.class,

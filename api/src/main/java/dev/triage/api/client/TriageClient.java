@@ -144,6 +144,21 @@ public final class TriageClient implements AutoCloseable
         return unary((s, o) -> s.top(request, o));
     }
 
+    public CompletableFuture<dev.triage.proto.v1.IncidentActionReply> incidentReply(final dev.triage.proto.v1.IncidentActionRequest request)
+    {
+        return unary((s, o) -> s.incidentReply(request, o));
+    }
+
+    public CompletableFuture<dev.triage.proto.v1.IncidentActionReply> resolveIncident(final dev.triage.proto.v1.IncidentActionRequest request)
+    {
+        return unary((s, o) -> s.resolveIncident(request, o));
+    }
+
+    public CompletableFuture<dev.triage.proto.v1.IncidentInfo> getIncident(final String incident)
+    {
+        return unary((s, o) -> s.getIncident(dev.triage.proto.v1.IncidentRequest.newBuilder().setIncident(incident).build(), o));
+    }
+
     public CompletableFuture<StatsReply> stats()
     {
         return unary((s, o) -> s.stats(StatsRequest.getDefaultInstance(), o));

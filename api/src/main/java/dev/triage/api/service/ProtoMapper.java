@@ -230,6 +230,43 @@ public final class ProtoMapper
             .build();
     }
 
+    /**
+     * @param type INCIDENT_REPLY or INCIDENT_RESOLVE.
+     * @param r the request (validated).
+     * @return the command.
+     */
+    static Command incidentAction(final dev.triage.engine.command.CommandType type, final dev.triage.proto.v1.IncidentActionRequest r)
+    {
+        return Command.incident(type, r.getIncident(), r.getAgentId().isEmpty() ? null : r.getAgentId(),
+            r.getReference().isEmpty() ? null : r.getReference());
+    }
+
+    static dev.triage.proto.v1.IncidentActionReply incidentActionReply(final String incident, final Reply r)
+    {
+        return dev.triage.proto.v1.IncidentActionReply.newBuilder().setIncident(incident).setMembers(r.affectedCount).build();
+    }
+
+    static dev.triage.proto.v1.IncidentInfo incidentInfo(final String incident, final Reply r)
+    {
+        final dev.triage.proto.v1.IncidentInfo.Builder b = dev.triage.proto.v1.IncidentInfo.newBuilder()
+            .setIncident(incident)
+            .setReach(r.incidentReach)
+            .setWaiting(r.incidentMembersIn[dev.triage.engine.ground.ConversationState.OPEN.ordinal()])
+            .setAssigned(r.incidentMembersIn[dev.triage.engine.ground.ConversationState.ASSIGNED.ordinal()])
+            .setPending(r.incidentMembersIn[dev.triage.engine.ground.ConversationState.PENDING.ordinal()])
+            .setOldestWaitedMs(r.oldestWaitedMs)
+            .setFirstReportMs(r.firstReportMs);
+        if (r.oldestWaitingId != null)
+        {
+            b.setOldestWaitingId(r.oldestWaitingId);
+        }
+        for (final String lead : r.leadIds)
+        {
+            b.addLeads(lead);
+        }
+        return b.build();
+    }
+
     static double points(final long units)
     {
         return units / (double)Policy.UNITS_PER_POINT;

@@ -132,6 +132,26 @@ final class RequestValidator
         return new Violations().id(r.getAgentId(), "agent_id").id(r.getConversationId(), "conversation_id").toException();
     }
 
+    /** What an incident's reference may be at most (a URL or a message id, not a message). */
+    static final int MAX_REFERENCE_LENGTH = 256;
+
+    static StatusRuntimeException incidentAction(final dev.triage.proto.v1.IncidentActionRequest r)
+    {
+        final Violations v = new Violations().id(r.getIncident(), "incident")
+            .require(r.getReference().length() <= MAX_REFERENCE_LENGTH, "reference", "must be at most " + MAX_REFERENCE_LENGTH +
+                " characters (a status page's address, a broadcast's id), was " + r.getReference().length());
+        if (!r.getAgentId().isEmpty())
+        {
+            v.id(r.getAgentId(), "agent_id");
+        }
+        return v.toException();
+    }
+
+    static StatusRuntimeException incident(final dev.triage.proto.v1.IncidentRequest r)
+    {
+        return new Violations().id(r.getIncident(), "incident").toException();
+    }
+
     static StatusRuntimeException top(final TopRequest r)
     {
         final Violations v = new Violations().require(Integer.toUnsignedLong(r.getN()) <= MAX_TOP, "n", "must be 0.." + MAX_TOP + " (0 = 10)");

@@ -57,8 +57,10 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
             case RESOLVE -> byAgent(id, CommandType.RESOLVE, request.getResolve());
             case AGENT_REPLIED -> byAgent(id, CommandType.AGENT_REPLIED, request.getAgentReplied());
             case RESOLVE_AND_NEXT -> resolveAndNext(id, request.getResolveAndNext());
-            default -> answer(error(id, new Violations().require(false, "op",
-                "must be one of next_best, ack, release, resolve, agent_replied, resolve_and_next").toException()));
+            case INCIDENT_REPLY -> incidentAction(id, CommandType.INCIDENT_REPLY, request.getIncidentReply());
+            case RESOLVE_INCIDENT -> incidentAction(id, CommandType.INCIDENT_RESOLVE, request.getResolveIncident());
+            default -> answer(error(id, new Violations().require(false, "op", "must be one of next_best, ack, release, resolve, " +
+                "agent_replied, resolve_and_next, incident_reply, resolve_incident").toException()));
         }
     }
 
@@ -78,6 +80,23 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
             // an agent's token may act for its agent, on what its agent holds.
             publish(id, Command.byAgent(type, r.getAgentId(), r.getConversationId()));
         }
+    }
+
+    private void incidentAction(final long id, final CommandType type, final dev.triage.proto.v1.IncidentActionRequest r)
+    {
+        final StatusRuntimeException invalid = RequestValidator.incidentAction(r);
+        if (invalid != null)
+        {
+            answer(error(id, invalid));
+            return;
+        }
+        if (!TriageService.mayActOnIncidentAs(principal, r.getAgentId()))
+        {
+            answer(error(id, Status.PERMISSION_DENIED.withDescription("token of agent " + principal.agentId() +
+                " acts on an incident only naming its own agent (agent_id), and while it works one of the incident's leads")));
+            return;
+        }
+        publish(id, ProtoMapper.incidentAction(type, r));
     }
 
     private void resolveAndNext(final long id, final ResolveAndNextRequest r)
@@ -215,6 +234,10 @@ final class SessionStream extends OneAnswerEachStream<SessionReply> implements S
             return error(id, StatusMapper.statusOf(reply));
         }
         final SessionReply.Builder b = SessionReply.newBuilder().setCorrelationId(id);
+        if (reply.type == CommandType.INCIDENT_REPLY || reply.type == CommandType.INCIDENT_RESOLVE)
+        {
+            return b.setIncident(dev.triage.proto.v1.IncidentActionReply.newBuilder().setMembers(reply.affectedCount)).build();
+        }
         if (reply.type == CommandType.NEXT_BEST)
         {
             if (reply.result == ResultCode.OK && reply.conversationId != null)

@@ -27,6 +27,7 @@ final class StatusMapper
                 return Status.Code.OK;
             case CONVERSATION_NOT_FOUND:
             case AGENT_NOT_FOUND:
+            case INCIDENT_NOT_FOUND:
                 return Status.Code.NOT_FOUND;
             case ALREADY_EXISTS:
                 return Status.Code.ALREADY_EXISTS;
@@ -34,6 +35,7 @@ final class StatusMapper
             case AGENT_NOT_AVAILABLE:
             case AGENT_AT_CAPACITY:
             case NOT_HELD_BY_AGENT:
+            case NOT_AN_INCIDENT_LEAD:
             case CANCELLED:
                 return Status.Code.FAILED_PRECONDITION;
             case SUPERSEDED:

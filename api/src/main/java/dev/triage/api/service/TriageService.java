@@ -228,6 +228,57 @@ public final class TriageService extends TriageGrpc.TriageImplBase
     }
 
     @Override
+    public void incidentReply(final dev.triage.proto.v1.IncidentActionRequest request,
+        final StreamObserver<dev.triage.proto.v1.IncidentActionReply> out)
+    {
+        incidentAction(CommandType.INCIDENT_REPLY, request, out);
+    }
+
+    @Override
+    public void resolveIncident(final dev.triage.proto.v1.IncidentActionRequest request,
+        final StreamObserver<dev.triage.proto.v1.IncidentActionReply> out)
+    {
+        incidentAction(CommandType.INCIDENT_RESOLVE, request, out);
+    }
+
+    private void incidentAction(final CommandType type, final dev.triage.proto.v1.IncidentActionRequest request,
+        final StreamObserver<dev.triage.proto.v1.IncidentActionReply> out)
+    {
+        if (valid(RequestValidator.incidentAction(request), out) && mayActOnIncident(request.getAgentId(), out))
+        {
+            submit(ProtoMapper.incidentAction(type, request), out, r -> ProtoMapper.incidentActionReply(request.getIncident(), r));
+        }
+    }
+
+    /** An agent's token acts on an incident only naming its own agent (the engine then checks that it works a lead). */
+    static boolean mayActOnIncidentAs(final Principal principal, final String agentId)
+    {
+        return principal.role() != dev.triage.api.auth.Role.AGENT || principal.mayActFor(agentId);
+    }
+
+    private static boolean mayActOnIncident(final String agentId, final StreamObserver<?> out)
+    {
+        final Principal principal = Principal.current();
+        if (!mayActOnIncidentAs(principal, agentId))
+        {
+            out.onError(Status.PERMISSION_DENIED.withDescription("token of agent " + principal.agentId() + " acts on an incident " +
+                "only naming its own agent (agent_id), and while it works one of the incident's leads").asRuntimeException());
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void getIncident(final dev.triage.proto.v1.IncidentRequest request, final StreamObserver<dev.triage.proto.v1.IncidentInfo> out)
+    {
+        if (valid(RequestValidator.incident(request), out))
+        {
+            submit(Command.incident(CommandType.INCIDENT_SHOW, request.getIncident(), null, null), out,
+                r -> ProtoMapper.incidentInfo(request.getIncident(), r));
+        }
+    }
+
+    @Override
     public void top(final TopRequest request, final StreamObserver<TopReply> out)
     {
         if (valid(RequestValidator.top(request), out))

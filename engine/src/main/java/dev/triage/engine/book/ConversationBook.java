@@ -241,6 +241,15 @@ public final class ConversationBook
 
     /**
      * @param key incident key.
+     * @return the live incident, or null.
+     */
+    Incident incident(final String key)
+    {
+        return incidents.get(key);
+    }
+
+    /**
+     * @param key incident key.
      * @return the incident's reach, or 0 if no such incident is live.
      */
     public long incidentReach(final String key)

@@ -1,6 +1,7 @@
 package dev.triage.engine.book;
 
 import dev.triage.engine.command.Command;
+import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
 import dev.triage.engine.command.ResultCode;
 import dev.triage.engine.ground.ConversationState;
@@ -306,6 +307,19 @@ final class ConversationLifecycle
                 return notHeld;
             }
         }
+        if (c.state == ConversationState.RESOLVED)
+        {
+            r.conversationState = c.state;
+            return ResultCode.INVALID_STATE;
+        }
+        answer(c);
+        r.conversationState = c.state;
+        return ResultCode.OK;
+    }
+
+    /** An agent's (or an incident's) answer: a waiting or assigned conversation waits on the customer now. */
+    private boolean answer(final Conversation c)
+    {
         switch (c.state)
         {
             case OPEN:
@@ -314,20 +328,15 @@ final class ConversationLifecycle
             case ASSIGNED:
                 desk.unassign(c);
                 break;
-            case PENDING:
-                r.conversationState = c.state;
-                return ResultCode.OK;
             default:
-                r.conversationState = c.state;
-                return ResultCode.INVALID_STATE;
+                return false;
         }
         desk.leavePlay(c);
         c.moveTo(ConversationState.PENDING);
         s.pendingCount++;
         timers.schedule(s.policy, c);
         s.emit(QueueEventSink.PENDING, c.id, null, 0);
-        r.conversationState = c.state;
-        return ResultCode.OK;
+        return true;
     }
 
     ResultCode onResolve(final Command cmd, final Reply r)
@@ -347,6 +356,13 @@ final class ConversationLifecycle
             }
         }
         r.conversationState = ConversationState.RESOLVED;
+        resolveNow(c);
+        return ResultCode.OK;
+    }
+
+    /** @return true if the conversation was resolved now (false: it already was). */
+    private boolean resolveNow(final Conversation c)
+    {
         switch (c.state)
         {
             case OPEN:
@@ -359,7 +375,7 @@ final class ConversationLifecycle
                 s.pendingCount--;
                 break;
             default:
-                return ResultCode.OK;
+                return false;
         }
         desk.leavePlay(c);
         c.moveTo(ConversationState.RESOLVED);
@@ -370,6 +386,108 @@ final class ConversationLifecycle
         }
         s.emit(QueueEventSink.RESOLVED, c.id, null, 0);
         conversations.retain(c);
+        return true;
+    }
+
+    /**
+     * INCIDENT_REPLY or INCIDENT_RESOLVE: one answer (or the fix) for every member of an incident, the first opened
+     * first: waiting and assigned members go to PENDING, or every unresolved member is resolved. By a
+     * supervisor, or by an agent while it works one of the incident's leads. The reply lists the members moved, for
+     * the audit's line per member. O(members): the one command about the whole incident.
+     */
+    ResultCode onIncidentAction(final Command cmd, final Reply r)
+    {
+        if (isBlank(cmd.incidentKey))
+        {
+            return invalid(r, "incident is required");
+        }
+        final Incident incident = conversations.incident(cmd.incidentKey);
+        if (incident == null)
+        {
+            return ResultCode.INCIDENT_NOT_FOUND;
+        }
+        if (cmd.agentId != null)
+        {
+            final Agent a = s.agents.find(cmd.agentId);
+            if (a == null)
+            {
+                return ResultCode.AGENT_NOT_FOUND;
+            }
+            r.agentId = a.id;
+            if (!worksALead(a, incident))
+            {
+                return ResultCode.NOT_AN_INCIDENT_LEAD;
+            }
+        }
+        final Conversation[] members = new Conversation[incident.members];
+        int n = 0;
+        for (Conversation m = incident.head; m != null; m = m.incidentNext)
+        {
+            members[n++] = m;
+        }
+        // The first opened first: the order the retention of resolved conversations (and the audit) sees them in.
+        java.util.Arrays.sort(members, 0, n, java.util.Comparator.comparingLong(m -> m.openSeq));
+        final String[] moved = new String[n];
+        int count = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final boolean changed = cmd.type == CommandType.INCIDENT_REPLY ? answer(members[i]) : resolveNow(members[i]);
+            if (changed)
+            {
+                moved[count++] = members[i].id;
+            }
+        }
+        r.affectedIds = moved;
+        r.affectedCount = count;
+        return ResultCode.OK;
+    }
+
+    /** The agent holds one of the incident's leads (any member, when the policy has no lead slots). */
+    private boolean worksALead(final Agent a, final Incident incident)
+    {
+        for (Conversation c = a.heldHead; c != null; c = c.next)
+        {
+            if (c.incident == incident && (c.lead || s.policy.incidentLeadSlots() == 0))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * INCIDENT_SHOW: the incident as it stands. O(members), for the oldest waiting one.
+     */
+    ResultCode onIncidentShow(final Command cmd, final Reply r)
+    {
+        final Incident incident = cmd.incidentKey == null ? null : conversations.incident(cmd.incidentKey);
+        if (incident == null)
+        {
+            return ResultCode.INCIDENT_NOT_FOUND;
+        }
+        r.incidentReach = incident.reach;
+        r.firstReportMs = incident.firstReportMs;
+        for (final ConversationState state : ConversationState.values())
+        {
+            r.incidentMembersIn[state.ordinal()] = incident.membersIn(state);
+        }
+        final java.util.List<String> leads = new java.util.ArrayList<>(incident.leadCount);
+        Conversation oldest = null;
+        for (Conversation m = incident.head; m != null; m = m.incidentNext)
+        {
+            if (m.lead)
+            {
+                leads.add(m.id);
+            }
+            if (m.state == ConversationState.OPEN && (oldest == null || m.waitingSinceMs < oldest.waitingSinceMs ||
+                m.waitingSinceMs == oldest.waitingSinceMs && m.openSeq < oldest.openSeq))
+            {
+                oldest = m;
+            }
+        }
+        r.leadIds = leads.toArray(new String[0]);
+        r.oldestWaitingId = oldest == null ? null : oldest.id;
+        r.oldestWaitedMs = oldest == null ? 0 : s.nowMs - oldest.waitingSinceMs;
         return ResultCode.OK;
     }
 

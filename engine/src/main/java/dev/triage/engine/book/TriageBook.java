@@ -175,6 +175,9 @@ public final class TriageBook
                 return viewer.onView(cmd, r);
             case RESTART: return desk.onRestart();
             case CANCEL_WAIT: return desk.onCancelWait(cmd, r);
+            case INCIDENT_REPLY:
+            case INCIDENT_RESOLVE: return lifecycle.onIncidentAction(cmd, r);
+            case INCIDENT_SHOW: return lifecycle.onIncidentShow(cmd, r);
             case SNAPSHOT: return onSnapshot(cmd, r);
             default: return BookState.invalid(r, "type is not a known command");
         }

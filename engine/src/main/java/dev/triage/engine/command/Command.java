@@ -56,6 +56,8 @@ public final class Command
     public int topN;
     /** CANCEL_WAIT: the sequence of the NEXT_BEST whose wait ends. */
     public long targetSequence;
+    /** INCIDENT_REPLY: what answered the incident's members (a status page, a broadcast message's id), or null. */
+    public String reference;
 
     /** Where the answer goes; null for commands nobody waits on (TICK). */
     public Reply reply;
@@ -86,6 +88,7 @@ public final class Command
         policy = source.policy;
         topN = source.topN;
         targetSequence = source.targetSequence;
+        reference = source.reference;
         reply = source.reply;
         replyDeferred = false;
         timestampMs = source.timestampMs;
@@ -113,6 +116,7 @@ public final class Command
         policy = null;
         topN = 0;
         targetSequence = 0;
+        reference = null;
         reply = null;
         replyDeferred = false;
     }
@@ -189,6 +193,22 @@ public final class Command
         final Command command = of(CommandType.CANCEL_WAIT);
         command.agentId = agentId;
         command.targetSequence = waitSequence;
+        return command;
+    }
+
+    /**
+     * @param type INCIDENT_REPLY, INCIDENT_RESOLVE or INCIDENT_SHOW.
+     * @param incidentKey the incident.
+     * @param agentId the agent acting (it must hold one of the incident's leads), or null for a supervisor.
+     * @param reference what answered the members (INCIDENT_REPLY), or null.
+     * @return the command.
+     */
+    public static Command incident(final CommandType type, final String incidentKey, final String agentId, final String reference)
+    {
+        final Command command = of(type);
+        command.incidentKey = incidentKey;
+        command.agentId = agentId;
+        command.reference = reference;
         return command;
     }
 
@@ -320,6 +340,10 @@ public final class Command
         if (type == CommandType.CANCEL_WAIT)
         {
             sb.append(" of=").append(targetSequence);
+        }
+        if (reference != null)
+        {
+            sb.append(" ref=").append(reference);
         }
         if (type == CommandType.UPSERT_AGENT)
         {

@@ -31,9 +31,18 @@ public enum CommandType
      * A long-poll's caller went away (a cancelled call, a closed session): the agent's wait ends if it is still the one
      * that NEXT_BEST at the command's target sequence parked. Journaled, so a replay frees the agent at the same point.
      */
-    CANCEL_WAIT(19, true);
+    CANCEL_WAIT(19, true),
+    /**
+     * One answer to a whole incident (a status page, a broadcast): every member waiting or being worked goes to PENDING,
+     * journaled once, audited per member.
+     */
+    INCIDENT_REPLY(20, true),
+    /** The fix shipped: every unresolved member of an incident is resolved, journaled once, audited per member. */
+    INCIDENT_RESOLVE(21, true),
+    /** One incident as it stands: reach, members by state, leads, its oldest waiting member (read-only). */
+    INCIDENT_SHOW(22, false);
 
-    private static final CommandType[] BY_CODE = new CommandType[20];
+    private static final CommandType[] BY_CODE = new CommandType[23];
 
     static
     {

@@ -41,6 +41,17 @@ public final class Reply
     public long slaUnits;
     /** The wait-bound part: the policy's bound points once the conversation waited its urgency's max wait, else 0. */
     public long boundUnits;
+
+    /** INCIDENT_REPLY and INCIDENT_RESOLVE: the members it moved, in the order it moved them (the audit's lines). */
+    public String[] affectedIds;
+    public int affectedCount;
+    /** INCIDENT_SHOW: the incident's reach, members by state ordinal, leads, first report, oldest waiting member. */
+    public long incidentReach;
+    public final int[] incidentMembersIn = new int[dev.triage.engine.ground.ConversationState.values().length];
+    public String[] leadIds;
+    public long firstReportMs;
+    public String oldestWaitingId;
+    public long oldestWaitedMs;
     /** Eligible conversations considered for the assignment. */
     public long candidates;
     /** The second-best eligible conversation, or null. */
@@ -132,6 +143,14 @@ public final class Reply
         ageUnits = 0;
         slaUnits = 0;
         boundUnits = 0;
+        affectedIds = null;
+        affectedCount = 0;
+        incidentReach = 0;
+        java.util.Arrays.fill(incidentMembersIn, 0);
+        leadIds = null;
+        firstReportMs = 0;
+        oldestWaitingId = null;
+        oldestWaitedMs = 0;
         candidates = 0;
         runnerUpId = null;
         runnerUpScoreUnits = 0;

@@ -29,6 +29,10 @@ public enum ResultCode
     AGENT_AT_CAPACITY("the agent holds as many conversations as its capacity"),
     /** ACK or RELEASE of a conversation the agent does not hold. */
     NOT_HELD_BY_AGENT("the conversation is not assigned to this agent"),
+    /** No unresolved conversation has this incident key. */
+    INCIDENT_NOT_FOUND("no such incident (no unresolved conversation has this incident key)"),
+    /** An agent may act on a whole incident only while it works one of its leads. */
+    NOT_AN_INCIDENT_LEAD("the agent holds none of this incident's leads: a supervisor or an agent working a lead acts for the whole incident"),
     INVALID_ARGUMENT("invalid argument"),
     /**
      * More distinct skill names held than the engine can index ({@link Limits#MAX_SKILL_NAMES}); conversations may

@@ -42,8 +42,17 @@ public final class AuditTrail implements DecisionListener
         String agentId,
         ResultCode result,
         String cause,
-        Assignment assignment)
+        Assignment assignment,
+        String note)
     {
+        /**
+         * @return the same entry without a note.
+         */
+        Entry(final long sequence, final long timeMs, final String kind, final String conversationId, final String agentId,
+            final ResultCode result, final String cause, final Assignment assignment)
+        {
+            this(sequence, timeMs, kind, conversationId, agentId, result, cause, assignment, null);
+        }
     }
 
     /**
@@ -151,6 +160,23 @@ public final class AuditTrail implements DecisionListener
     {
         if (command.type == CommandType.TICK || command.type == CommandType.RESTART)
         {
+            return;
+        }
+        if ((command.type == CommandType.INCIDENT_REPLY || command.type == CommandType.INCIDENT_RESOLVE) && reply.affectedIds != null)
+        {
+            // One command, a line for each member it moved: what the member's own audit shows.
+            final String note = (command.type == CommandType.INCIDENT_REPLY ? "answered" : "resolved") + " with incident " +
+                command.incidentKey + (command.agentId == null ? "" : " by " + command.agentId) +
+                (command.reference == null ? "" : " (" + command.reference + ")");
+            for (int i = 0; i < reply.affectedCount; i++)
+            {
+                final Entry entry = new Entry(command.sequence, command.timestampMs, command.type.name(), reply.affectedIds[i],
+                    command.agentId, reply.result, null, null, note);
+                if (filter.test(entry))
+                {
+                    entries.add(entry);
+                }
+            }
             return;
         }
         final Entry entry = new Entry(command.sequence, command.timestampMs, command.type.name(), command.conversationId,

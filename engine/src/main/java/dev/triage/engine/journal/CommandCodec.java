@@ -47,7 +47,8 @@ public final class CommandCodec
     private static final int TARGET_SEQUENCE = 1 << 14;
     /** A policy's fields beyond the first 14 (leads, wait bounds): a count, then the values. */
     private static final int POLICY_MORE = 1 << 15;
-    private static final int LAST_BIT = POLICY_MORE;
+    private static final int REFERENCE = 1 << 16;
+    private static final int LAST_BIT = REFERENCE;
     private static final String[] NO_SKILLS = new String[0];
     private static final ThreadLocal<UnsafeBuffer> VIEW = ThreadLocal.withInitial(() -> new UnsafeBuffer(0, 0));
 
@@ -123,6 +124,7 @@ public final class CommandCodec
         present |= c.policy != null ? POLICY : 0;
         present |= c.targetSequence != 0 ? TARGET_SEQUENCE : 0;
         present |= c.policy != null ? POLICY_MORE : 0;
+        present |= c.reference != null ? REFERENCE : 0;
 
         out.writeByte((byte)VERSION);
         out.writeStopBit(c.type.code());
@@ -194,6 +196,10 @@ public final class CommandCodec
         if ((present & POLICY_MORE) != 0)
         {
             writePolicyMore(c.policy, out);
+        }
+        if ((present & REFERENCE) != 0)
+        {
+            out.writeUtf8(c.reference);
         }
     }
 
@@ -278,6 +284,7 @@ public final class CommandCodec
         final long[] policyFields = (present & POLICY) != 0 ? readPolicyFields(in) : null;
         into.targetSequence = (present & TARGET_SEQUENCE) != 0 ? in.readStopBit() : 0;
         into.policy = policyFields == null ? null : policyOf(policyFields, (present & POLICY_MORE) != 0 ? readPolicyMore(in) : null);
+        into.reference = (present & REFERENCE) != 0 ? readString(in, view) : null;
         return into;
     }
 

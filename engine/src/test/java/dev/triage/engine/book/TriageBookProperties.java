@@ -105,6 +105,10 @@ class TriageBookProperties
             o.runnerUpId = r.runnerUpId;
             o.runnerUpScoreUnits = r.runnerUpScoreUnits;
         }
+        else if (type == CommandType.INCIDENT_REPLY || type == CommandType.INCIDENT_RESOLVE)
+        {
+            o.candidates = r.affectedCount;
+        }
         else if (type == CommandType.TOP && r.result == ResultCode.OK)
         {
             o.topIds = new ArrayList<>();
