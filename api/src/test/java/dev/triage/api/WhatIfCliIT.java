@@ -52,6 +52,17 @@ class WhatIfCliIT
         assertEquals(run.out(), again.out(), "deterministic");
     }
 
+    /** incident_lead_slots is the policy's one 32-bit field: --set once refused it ("argument type mismatch"). */
+    @Test
+    void shouldSetEveryKindOfPolicyField() throws Exception
+    {
+        final Path journal = smallDay();
+        final CliRun run = execute("whatif", "--journal", journal.toString(), "--set", "incident_lead_slots=0",
+            "--set", "critical_max_wait_ms=0", "--set", "newest_first_max_urgency=off", "--json");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("\"incident_lead_slots\": 0"), run.out());
+    }
+
     @Test
     void shouldTakeWhatPolicyGetJsonPrintsAsAPolicyFile() throws Exception
     {

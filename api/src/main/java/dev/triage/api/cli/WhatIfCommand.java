@@ -172,6 +172,10 @@ final class WhatIfCommand implements Callable<Integer>
                     }
                     p.setField(field, urgency);
                 }
+                else if (field.getJavaType() == Descriptors.FieldDescriptor.JavaType.INT)
+                {
+                    p.setField(field, Integer.parseInt(value));
+                }
                 else
                 {
                     p.setField(field, Long.parseLong(value));
