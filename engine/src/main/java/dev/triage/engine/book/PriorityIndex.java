@@ -216,7 +216,9 @@ public final class PriorityIndex
     void top(final EligibleSets eligibleOrNull, final int n, final long nowMs, final long ageUnitsPerMs, final Reply reply)
     {
         final long drift = Scorer.drift(ageUnitsPerMs, nowMs);
-        scan.reset(n + heaps.length);
+        // Each conversation listed swaps its place in the scan for its children: at most one head per class, plus
+        // ARITY - 1 more per listed conversation.
+        scan.reset(heaps.length + (IntrusiveHeap.ARITY - 1) * n + 1);
         if (eligibleOrNull == null)
         {
             for (int classId = 0; classId < heaps.length; classId++)

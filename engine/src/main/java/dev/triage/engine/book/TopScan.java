@@ -11,12 +11,15 @@ final class TopScan
     private int[] index = new int[64];
     private int size;
 
+    /**
+     * @param capacity the most candidates the scan will hold at once.
+     */
     void reset(final int capacity)
     {
         size = 0;
-        if (capacity * 2 > score.length)
+        if (capacity > score.length)
         {
-            final int length = Integer.highestOneBit(capacity * 2) << 1;
+            final int length = Integer.highestOneBit(capacity) << 1;
             score = new long[length];
             tie = new long[length];
             classIds = new int[length];

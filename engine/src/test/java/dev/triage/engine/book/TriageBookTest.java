@@ -401,6 +401,29 @@ class TriageBookTest
         assertNull(restored.book.validateInternalState(), "skill counts rebuilt from the snapshot");
     }
 
+    /**
+     * A queue in one class whose heap is in score order (each opened a second after the last): listing k of them
+     * leaves 3k + 1 candidates in the scan. Found by reading: the scan was sized for 2k, so TOP 700 threw on the
+     * processor thread and halted the engine.
+     */
+    @Test
+    void shouldListTheLongestTopOfAQueueWhoseHeapIsInScoreOrder()
+    {
+        for (int i = 0; i < 5_000; i++)
+        {
+            f.open("c" + i, NORMAL, 1);
+            f.advance(1_000);
+        }
+        for (final int n : new int[] { 700, dev.triage.engine.ground.Limits.MAX_TOP })
+        {
+            final Reply top = f.apply(Command.top(n, null));
+            assertEquals(ResultCode.OK, top.result, top.toString());
+            assertEquals(n, top.topCount);
+            assertEquals("c0", top.topIds[0]);
+            assertEquals("c" + (n - 1), top.topIds[n - 1], "oldest first, none skipped");
+        }
+    }
+
     @Test
     void shouldListTopAsAnAgentWouldSeeIt()
     {
