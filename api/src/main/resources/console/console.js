@@ -98,6 +98,7 @@ function render(v) {
   setStatus('live · as of ' + new Date(v.asOfMs).toLocaleTimeString() + ' · policy v' + v.policyVersion +
     (v.agentFilter ? ' · as agent ' + v.agentFilter : '') + (v.skillFilter ? ' · needing ' + v.skillFilter : ''), false);
   summary(v.stats);
+  urgencies(v.stats);
   charts(v.history);
   queue(v);
   incidents(v);
@@ -123,26 +124,44 @@ function summary(s) {
     card('wait before assignment p50 / p90', duration(s.waitP50Ms) + ' / ' + duration(s.waitP90Ms)));
 }
 
-function chart(svg, points, value) {
+/** One tile per urgency, the most urgent first: how many wait, and the one waiting longest (red past its max wait). */
+function urgencies(s) {
+  $('urgencies').replaceChildren(...URGENCIES.slice().reverse().map((u) => {
+    const waiting = s.openByUrgency[u], oldest = s.oldestWaitByUrgencyMs[u], id = s.oldestIdByUrgency[u];
+    const over = waiting > 0 && s.maxWaitMs[u] > 0 && oldest >= s.maxWaitMs[u];
+    return el('div', { class: 'card urgency-card' + (over ? ' bad' : ''), 'data-urgency': u },
+      el('div', { class: 'value' }, waiting),
+      el('div', { class: 'label' }, el('span', { class: 'u-' + u }, u), ' waiting'),
+      el('div', { class: 'label oldest' }, ...(waiting > 0 ? ['oldest ' + duration(oldest) + ': ', auditButton(id)] : ['none waiting'])));
+  }));
+}
+
+/** Counts on a log scale, so a queue of 20,000 outage members does not flatten the critical line to zero. */
+function logScale(x) {
+  return Math.log10(1 + x);
+}
+
+function chart(svg, points, value, scale) {
   const W = 600, H = 160, PAD = 14;
   svg.replaceChildren();
   if (points.length === 0) return;
   const t0 = points[0].atMs, t1 = Math.max(points[points.length - 1].atMs, t0 + 1);
   let max = 1;
   for (const p of points) for (const u of URGENCIES) max = Math.max(max, value(p, u));
+  const y = scale || ((x) => x);
   svg.append(svgEl('line', { x1: 0, y1: H - PAD, x2: W, y2: H - PAD, class: 'axis' }));
   const label = svgEl('text', { x: 2, y: 10 });
-  label.textContent = 'max ' + (Math.round(max * 10) / 10);
+  label.textContent = 'max ' + (Math.round(max * 10) / 10) + (scale ? ' (log scale)' : '');
   svg.append(label);
   for (const u of URGENCIES) {
     const coords = points.map((p) => ((p.atMs - t0) / (t1 - t0) * W).toFixed(1) + ',' +
-      (H - PAD - value(p, u) / max * (H - 2 * PAD)).toFixed(1));
+      (H - PAD - y(value(p, u)) / y(max) * (H - 2 * PAD)).toFixed(1));
     svg.append(svgEl('polyline', { points: coords.join(' '), class: 'u-' + u }));
   }
 }
 
 function charts(history) {
-  chart($('depth-chart'), history.points, (p, u) => p.open[u]);
+  chart($('depth-chart'), history.points, (p, u) => p.open[u], logScale);
   chart($('wait-chart'), history.points, (p, u) => p.oldestWaitMs[u] / 60000);
   $('legend').replaceChildren(...URGENCIES.map((u) => el('span', { class: 'u-' + u }, u)));
 }
@@ -151,23 +170,42 @@ function auditButton(id) {
   return el('button', { type: 'button', class: 'link', 'data-conversation': id, onclick: () => audit(id) }, id);
 }
 
+/** An incident's row in "Next up": its best queued member, and the incident as one problem. */
+function incidentCell(q, incidents) {
+  const i = incidents.get(q.incident);
+  if (!q.incident) return '';
+  if (!i || i.members === 1) return q.incident + ' (' + q.incidentReach + ')' + (q.lead ? ' · lead' : '');
+  return el('span', { class: 'incident-group' },
+    el('strong', {}, q.incident), ' reach ' + i.reach + ' · ' + i.members + ' members: ' +
+      i.open + ' waiting, ' + i.assigned + ' assigned, ' + i.pending + ' pending · leads ',
+    ...(i.leads.length ? i.leads.flatMap((id, n) => (n ? [', ', auditButton(id)] : [auditButton(id)])) : ['none']),
+    ...(i.oldestWaitingId ? [' · oldest ', auditButton(i.oldestWaitingId), ' ' + duration(i.oldestWaitedMs)] : []));
+}
+
 function queue(v) {
+  const incidents = new Map(v.incidents.rows.map((i) => [i.key, i]));
   $('queue-note').textContent = 'best ' + v.queue.length + ' of ' + v.stats.open + ' waiting' +
+    (v.queuePassedOver > 0 ? ', each incident once (' + v.queuePassedOver + ' more of their members passed over' +
+      (v.queueStoppedShort ? '; the list stops there' : '') + ')' : '') +
     (v.agentFilter ? ', as ' + v.agentFilter + ' would get them' : '') + (v.skillFilter ? ', needing ' + v.skillFilter : '');
-  $('queue').tBodies[0].replaceChildren(...v.queue.map((q, i) => el('tr', { 'data-id': q.id },
-    el('td', { class: 'num' }, i + 1),
-    el('td', {}, auditButton(q.id)),
-    el('td', { class: 'urgency u-' + q.urgency }, q.urgency),
-    el('td', { class: 'num' }, q.impact),
-    el('td', {}, q.incident ? q.incident + ' (' + q.incidentReach + ')' : ''),
-    el('td', { class: 'num' }, duration(q.waitedMs)),
-    el('td', { class: 'sla-' + q.sla }, q.sla === 'none' ? (q.respondByMs ? 'on time' : '') : q.sla.replace('_', ' ')),
-    el('td', { class: 'num score' }, q.score),
-    el('td', { class: 'num' }, q.parts.urgency),
-    el('td', { class: 'num' }, q.parts.impact),
-    el('td', { class: 'num' }, q.parts.age),
-    el('td', { class: 'num' }, q.parts.sla),
-    el('td', {}, q.skills))));
+  $('queue').tBodies[0].replaceChildren(...v.queue.map((q, n) => {
+    const grouped = q.incident && incidents.has(q.incident) && incidents.get(q.incident).members > 1;
+    return el('tr', Object.assign({ 'data-id': q.id }, grouped ? { 'data-incident': q.incident, class: 'incident-row' } : {}),
+      el('td', { class: 'num' }, n + 1),
+      el('td', {}, auditButton(q.id)),
+      el('td', { class: 'urgency u-' + q.urgency }, q.urgency),
+      el('td', { class: 'num' }, q.impact),
+      el('td', {}, incidentCell(q, incidents)),
+      el('td', { class: 'num' }, duration(q.waitedMs)),
+      el('td', { class: 'sla-' + q.sla }, q.sla === 'none' ? (q.respondByMs ? 'on time' : '') : q.sla.replace('_', ' ')),
+      el('td', { class: 'num score' }, q.score),
+      el('td', { class: 'num' }, q.parts.urgency),
+      el('td', { class: 'num' }, q.parts.impact),
+      el('td', { class: 'num' }, q.parts.age),
+      el('td', { class: 'num' }, q.parts.sla),
+      el('td', { class: 'num' }, q.parts.bound),
+      el('td', {}, q.skills));
+  }));
 }
 
 function incidents(v) {
@@ -178,6 +216,9 @@ function incidents(v) {
     el('td', { class: 'num' }, i.members),
     el('td', { class: 'num' }, i.open),
     el('td', { class: 'num' }, i.assigned),
+    el('td', { class: 'num' }, i.pending),
+    el('td', {}, ...i.leads.flatMap((id, n) => (n ? [', ', auditButton(id)] : [auditButton(id)]))),
+    el('td', {}, ...(i.oldestWaitingId ? [auditButton(i.oldestWaitingId), ' ' + duration(i.oldestWaitedMs)] : [''])),
     el('td', { class: 'num' }, i.firstReportMs ? duration(v.asOfMs - i.firstReportMs) : 'before the last restart'))));
 }
 
@@ -200,7 +241,8 @@ function decisions(list) {
     el('td', {}, d.assigned ? 'assigned (' + d.cause.toLowerCase().replace('_', ' ') + ')' : 'returned: ' + d.cause.toLowerCase().replace('_', ' ')),
     el('td', {}, auditButton(d.conversation)),
     el('td', {}, d.agent),
-    el('td', {}, d.assigned ? d.score + ' = ' + d.parts.urgency + ' + ' + d.parts.impact + ' + ' + d.parts.age + ' + ' + d.parts.sla : ''),
+    el('td', {}, d.assigned ? d.score + ' = ' + d.parts.urgency + ' + ' + d.parts.impact + ' + ' + d.parts.age + ' + ' + d.parts.sla +
+      (d.parts.bound ? ' + ' + d.parts.bound : '') : ''),
     el('td', { class: 'num' }, d.assigned ? d.candidates : ''),
     el('td', {}, d.runnerUp ? d.runnerUp + ' (' + d.runnerUpScore + ')' : ''),
     el('td', { class: 'num' }, d.assigned ? duration(d.waitedMs) : ''))));
@@ -223,8 +265,9 @@ async function audit(id) {
     el('td', {}, e.kind),
     el('td', {}, e.agentId || ''),
     el('td', {}, e.result || ''),
-    el('td', {}, e.cause || ''),
-    el('td', {}, e.score != null ? pts(e.score) + ' = ' + pts(e.urgency) + ' + ' + pts(e.impact) + ' + ' + pts(e.age) + ' + ' + pts(e.sla) : ''),
+    el('td', {}, [e.cause, e.note].filter((x) => x).join('; ')),
+    el('td', {}, e.score != null ? pts(e.score) + ' = ' + pts(e.urgency) + ' + ' + pts(e.impact) + ' + ' + pts(e.age) + ' + ' + pts(e.sla) +
+      (e.bound ? ' + ' + pts(e.bound) : '') : ''),
     el('td', {}, e.runnerUpId ? e.runnerUpId + ' (' + pts(e.runnerUpScore) + ')' : ''))));
   $('audit').scrollIntoView();
 }

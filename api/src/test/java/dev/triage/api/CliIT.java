@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +50,11 @@ class CliIT
         final String stats = assertOk("stats");
         assertTrue(stats.contains("open 2 (low 1, normal 1"), stats);
         assertTrue(stats.contains("oldest wait "), stats);
+        // Each urgency with something waiting, the most urgent first, names the one waiting longest.
+        final int normal = stats.indexOf("  normal   1 waiting, the oldest C-1 for ");
+        final int low = stats.indexOf("  low      1 waiting, the oldest C-3 for ");
+        assertTrue(normal >= 0 && low > normal, "most urgent first: " + stats);
+        assertFalse(stats.contains("  critical "), "nothing critical waits: " + stats);
         assertTrue(stats.contains("agents 1 (1 available, 0 waiting)"), stats);
         assertTrue(assertOk("policy", "set", "--age-points-per-minute", "4").contains("age_points_per_minute: 4"));
     }

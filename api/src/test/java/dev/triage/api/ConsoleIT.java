@@ -88,6 +88,16 @@ class ConsoleIT
             assertEquals(3, incident.get("members").getAsInt());
             assertEquals(2, incident.get("open").getAsInt());
             assertEquals(1, incident.get("assigned").getAsInt());
+            assertEquals(0, incident.get("pending").getAsInt());
+            // Two lead slots: o1 (ann works it) and o2; o3 waits on its own impact, opened after o2.
+            assertEquals("[\"o1\",\"o2\"]", incident.getAsJsonArray("leads").toString());
+            assertEquals("o2", incident.get("oldestWaitingId").getAsString());
+            assertTrue(top.get("lead").getAsBoolean());
+            assertEquals(0.0, parts.get("bound").getAsDouble());
+            final JsonObject stats = view.getAsJsonObject("stats");
+            assertEquals("{\"low\":\"n1\",\"normal\":\"o2\",\"high\":\"c1\",\"urgent\":null,\"critical\":null}", stats.getAsJsonObject("oldestIdByUrgency").toString(),
+                "the longest-waiting conversation of each urgency, where one waits");
+            assertEquals(300_000, stats.getAsJsonObject("maxWaitMs").get("critical").getAsLong());
             final JsonObject ann = view.getAsJsonObject("agents").getAsJsonArray("rows").get(0).getAsJsonObject();
             assertEquals("ann", ann.get("id").getAsString());
             assertEquals(1, ann.get("held").getAsInt());
@@ -100,7 +110,7 @@ class ConsoleIT
             assertTrue(view.getAsJsonObject("history").getAsJsonArray("points").size() >= 1);
 
             assertEquals("c1", ids(get(port, "/api/view?skill=billing", null)), "only what needs billing");
-            assertEquals("o2,o3,n1", ids(get(port, "/api/view?agent=bob", null)), "bob lacks billing");
+            assertEquals("o2,n1", ids(get(port, "/api/view?agent=bob", null)), "bob lacks billing; the outage once");
 
             final HttpResponse<String> trail = get(port, "/api/audit?conversation=o1", null);
             assertEquals(200, trail.statusCode(), trail.body());

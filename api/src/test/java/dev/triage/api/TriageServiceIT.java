@@ -98,6 +98,9 @@ class TriageServiceIT
         final StatsReply stats = stub.stats(StatsRequest.getDefaultInstance());
         assertEquals(2, stats.getOpen());
         assertEquals(1, stats.getOpenCritical());
+        assertEquals(List.of("CRITICAL 1 C-2", "URGENT 0 ", "HIGH 0 ", "NORMAL 1 C-1", "LOW 0 "),
+            stats.getWaitingByUrgencyList().stream().map(w -> w.getUrgency() + " " + w.getWaiting() + " " + w.getOldestId()).toList());
+        assertTrue(stats.getWaitingByUrgency(3).getOldestWaitMs() >= 0 && stats.getWaitingByUrgency(2).getOldestWaitMs() == 0);
         assertEquals(java.util.Map.of("", 1L, "billing", 1L), stats.getOpenBySkillsMap());
         assertTrue(stats.getWaitP99Ms() >= stats.getWaitP50Ms());
         assertEquals(2, stats.getAssignmentsTotal());

@@ -289,6 +289,14 @@ final class ClientCommands
             final StatsReply s = await(triage.stats());
             out.printf(Locale.ROOT, "open %d (low %d, normal %d, high %d, urgent %d, critical %d)%n",
                 s.getOpen(), s.getOpenLow(), s.getOpenNormal(), s.getOpenHigh(), s.getOpenUrgent(), s.getOpenCritical());
+            for (final dev.triage.proto.v1.UrgencyWait w : s.getWaitingByUrgencyList())
+            {
+                if (w.getWaiting() > 0)
+                {
+                    out.printf(Locale.ROOT, "  %-8s %d waiting, the oldest %s for %ds%n", w.getUrgency().name().toLowerCase(Locale.ROOT),
+                        w.getWaiting(), w.getOldestId(), w.getOldestWaitMs() / 1000);
+                }
+            }
             out.printf(Locale.ROOT, "oldest wait %ds; assigned %d, pending %d, sla at risk %d, sla breached %d%n",
                 s.getOldestWaitMs() / 1000, s.getAssigned(), s.getPending(), s.getSlaAtRisk(), s.getSlaBreached());
             out.printf(Locale.ROOT, "agents %d (%d available, %d waiting), assignments %d (%.2f/s over the last minute), policy v%d%n",

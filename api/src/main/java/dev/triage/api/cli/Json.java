@@ -39,6 +39,7 @@ public final class Json
                     .append(", \"impact\": ").append(a.impact())
                     .append(", \"age\": ").append(a.age())
                     .append(", \"sla\": ").append(a.sla())
+                    .append(", \"bound\": ").append(a.bound())
                     .append(", \"candidates\": ").append(a.candidates())
                     .append(", \"runnerUpId\": ").append(string(a.runnerUpId()))
                     .append(", \"runnerUpScore\": ").append(a.runnerUpScore())

@@ -40,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ConsoleHandler
 {
-    /** Queue entries a view lists. */
+    /** Queue entries a view lists (each incident once, at its best queued member). */
     public static final int QUEUE_ROWS = 50;
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -31,6 +31,8 @@ final class ConsoleJson
         final JsonArray queue = new JsonArray();
         v.queue.forEach(q -> queue.add(queued(q)));
         doc.add("queue", queue);
+        doc.addProperty("queuePassedOver", v.queuePassedOver);
+        doc.addProperty("queueStoppedShort", v.queueStoppedShort);
         final JsonObject agents = new JsonObject();
         agents.addProperty("total", v.agentTotal);
         final JsonArray agentRows = new JsonArray();
@@ -63,6 +65,18 @@ final class ConsoleJson
         s.addProperty("pending", r.pending);
         s.add("openByUrgency", byUrgency(r.openByUrgency));
         s.add("oldestWaitByUrgencyMs", byUrgency(r.oldestWaitByUrgencyMs));
+        final JsonObject oldestIds = new JsonObject();
+        for (int u = 0; u < Urgency.count(); u++)
+        {
+            oldestIds.addProperty(name(Urgency.ofLevel(u)), r.oldestIdByUrgency[u]);
+        }
+        s.add("oldestIdByUrgency", oldestIds);
+        final long[] maxWait = new long[Urgency.count()];
+        for (int u = 0; u < Urgency.count(); u++)
+        {
+            maxWait[u] = r.policy == null ? 0 : r.policy.maxWaitMs(Urgency.ofLevel(u));
+        }
+        s.add("maxWaitMs", byUrgency(maxWait));
         s.addProperty("oldestWaitMs", r.oldestWaitMs);
         s.addProperty("slaAtRisk", r.slaAtRisk);
         s.addProperty("slaBreached", r.slaBreached);
@@ -90,7 +104,8 @@ final class ConsoleJson
         o.addProperty("respondByMs", q.respondByMs());
         o.addProperty("skills", q.skills());
         o.addProperty("score", points(q.scoreUnits()));
-        o.add("parts", parts(q.urgencyUnits(), q.impactUnits(), q.ageUnits(), q.slaUnits()));
+        o.addProperty("lead", q.lead());
+        o.add("parts", parts(q.urgencyUnits(), q.impactUnits(), q.ageUnits(), q.slaUnits(), q.boundUnits()));
         return o;
     }
 
@@ -126,6 +141,12 @@ final class ConsoleJson
         o.addProperty("members", i.members());
         o.addProperty("open", i.open());
         o.addProperty("assigned", i.assigned());
+        o.addProperty("pending", i.pending());
+        final JsonArray leads = new JsonArray();
+        i.leads().forEach(leads::add);
+        o.add("leads", leads);
+        o.addProperty("oldestWaitingId", i.oldestWaitingId());
+        o.addProperty("oldestWaitedMs", i.oldestWaitedMs());
         o.addProperty("firstReportMs", i.firstReportMs());
         return o;
     }
@@ -154,7 +175,7 @@ final class ConsoleJson
         if (d.assigned())
         {
             o.addProperty("score", points(d.scoreUnits()));
-            o.add("parts", parts(d.urgencyUnits(), d.impactUnits(), d.ageUnits(), d.slaUnits()));
+            o.add("parts", parts(d.urgencyUnits(), d.impactUnits(), d.ageUnits(), d.slaUnits(), d.boundUnits()));
             o.addProperty("candidates", d.candidates());
             o.addProperty("runnerUp", d.runnerUpId());
             o.addProperty("runnerUpScore", d.runnerUpId() == null ? 0 : points(d.runnerUpScoreUnits()));
@@ -163,13 +184,14 @@ final class ConsoleJson
         return o;
     }
 
-    private static JsonObject parts(final long urgency, final long impact, final long age, final long sla)
+    private static JsonObject parts(final long urgency, final long impact, final long age, final long sla, final long bound)
     {
         final JsonObject o = new JsonObject();
         o.addProperty("urgency", points(urgency));
         o.addProperty("impact", points(impact));
         o.addProperty("age", points(age));
         o.addProperty("sla", points(sla));
+        o.addProperty("bound", points(bound));
         return o;
     }
 

@@ -30,13 +30,14 @@ public final class RecentDecisions implements Consumer<DecisionRecord>
      * @param impactUnits impact part.
      * @param ageUnits age part.
      * @param slaUnits SLA part.
+     * @param boundUnits wait-bound part (its urgency's max wait passed), else 0.
      * @param candidates eligible conversations considered.
      * @param runnerUpId second best, or null.
      * @param runnerUpScoreUnits its score.
      * @param waitedMs how long the customer had waited.
      */
     public record Decision(long sequence, long atMs, boolean assigned, String cause, String conversationId, String agentId,
-        long scoreUnits, long urgencyUnits, long impactUnits, long ageUnits, long slaUnits, long candidates,
+        long scoreUnits, long urgencyUnits, long impactUnits, long ageUnits, long slaUnits, long boundUnits, long candidates,
         String runnerUpId, long runnerUpScoreUnits, long waitedMs)
     {
     }
@@ -69,7 +70,7 @@ public final class RecentDecisions implements Consumer<DecisionRecord>
         {
             final DecisionRecord d = ring[(int)(i % CAPACITY)];
             out.add(new Decision(d.sequence, d.nowMs, d.assignment, d.cause.name(), d.conversationId, d.agentId,
-                d.scoreUnits, d.urgencyUnits, d.impactUnits, d.ageUnits, d.slaUnits, d.candidates, d.runnerUpId,
+                d.scoreUnits, d.urgencyUnits, d.impactUnits, d.ageUnits, d.slaUnits, d.boundUnits, d.candidates, d.runnerUpId,
                 d.runnerUpScoreUnits, d.waitedMs));
         }
         return out;

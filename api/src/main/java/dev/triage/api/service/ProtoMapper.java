@@ -137,7 +137,16 @@ public final class ProtoMapper
         {
             bySkills.put(r.skillSetNames[i], r.skillSetOpen[i]);
         }
-        return StatsReply.newBuilder()
+        final StatsReply.Builder b = StatsReply.newBuilder();
+        for (int u = Urgency.count() - 1; u >= 0; u--)
+        {
+            b.addWaitingByUrgency(dev.triage.proto.v1.UrgencyWait.newBuilder()
+                .setUrgency(urgency(Urgency.ofLevel(u)))
+                .setWaiting(r.openByUrgency[u])
+                .setOldestWaitMs(r.oldestWaitByUrgencyMs[u])
+                .setOldestId(r.oldestIdByUrgency[u] == null ? "" : r.oldestIdByUrgency[u]));
+        }
+        return b
             .putAllOpenBySkills(bySkills)
             .setWaitP50Ms(r.waitP50Ms)
             .setWaitP90Ms(r.waitP90Ms)

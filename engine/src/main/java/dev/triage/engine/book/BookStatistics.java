@@ -100,8 +100,10 @@ final class BookStatistics
         r.oldestWaitMs = oldest == Long.MAX_VALUE ? 0 : Math.max(0, s.nowMs - oldest);
         for (int u = 0; u < Urgency.count(); u++)
         {
-            final long since = index.oldestWaitingSinceMs(u);
-            r.oldestWaitByUrgencyMs[u] = since == Long.MAX_VALUE ? 0 : Math.max(0, s.nowMs - since);
+            final int oldestHandle = index.oldestWaitingHandle(u);
+            final Conversation c = oldestHandle < 0 ? null : conversations.get(oldestHandle);
+            r.oldestWaitByUrgencyMs[u] = c == null ? 0 : Math.max(0, s.nowMs - c.waitingSinceMs);
+            r.oldestIdByUrgency[u] = c == null ? null : c.id;
         }
         r.agents = agents.count();
         r.parkedAgents = parked.count();

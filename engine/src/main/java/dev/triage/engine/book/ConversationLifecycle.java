@@ -471,21 +471,8 @@ final class ConversationLifecycle
         {
             r.incidentMembersIn[state.ordinal()] = incident.membersIn(state);
         }
-        final java.util.List<String> leads = new java.util.ArrayList<>(incident.leadCount);
-        Conversation oldest = null;
-        for (Conversation m = incident.head; m != null; m = m.incidentNext)
-        {
-            if (m.lead)
-            {
-                leads.add(m.id);
-            }
-            if (m.state == ConversationState.OPEN && (oldest == null || m.waitingSinceMs < oldest.waitingSinceMs ||
-                m.waitingSinceMs == oldest.waitingSinceMs && m.openSeq < oldest.openSeq))
-            {
-                oldest = m;
-            }
-        }
-        r.leadIds = leads.toArray(new String[0]);
+        r.leadIds = incident.leadIds();
+        final Conversation oldest = incident.oldestWaiting();
         r.oldestWaitingId = oldest == null ? null : oldest.id;
         r.oldestWaitedMs = oldest == null ? 0 : s.nowMs - oldest.waitingSinceMs;
         return ResultCode.OK;

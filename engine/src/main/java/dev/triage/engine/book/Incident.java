@@ -20,6 +20,8 @@ final class Incident
     int leadCount;
     /** Its other queued members, best first: the next lead is the top one. Made at the first one. */
     IntrusiveHeap others;
+    /** The number of the listing ({@link PriorityIndex#topOnePerIncident}) that last listed one of its members. */
+    long listedIn;
 
     Incident(final String key)
     {
@@ -66,6 +68,38 @@ final class Incident
     {
         membersIn[from.ordinal()]--;
         membersIn[to.ordinal()]++;
+    }
+
+    /**
+     * @return its leads' ids, in slot order (empty when the policy has no lead slots).
+     */
+    String[] leadIds()
+    {
+        final String[] ids = new String[leadCount];
+        for (int i = 0; i < leadCount; i++)
+        {
+            ids[i] = leads[i].id;
+        }
+        return ids;
+    }
+
+    /**
+     * O(members): for the reads that show an incident (INCIDENT_SHOW, VIEW), never for a decision.
+     *
+     * @return the queued member that has waited longest (ties: the first opened), or null when none waits.
+     */
+    Conversation oldestWaiting()
+    {
+        Conversation oldest = null;
+        for (Conversation m = head; m != null; m = m.incidentNext)
+        {
+            if (m.state == dev.triage.engine.ground.ConversationState.OPEN && (oldest == null ||
+                m.waitingSinceMs < oldest.waitingSinceMs || m.waitingSinceMs == oldest.waitingSinceMs && m.openSeq < oldest.openSeq))
+            {
+                oldest = m;
+            }
+        }
+        return oldest;
     }
 
     /**

@@ -31,6 +31,8 @@ public final class PriorityIndex
     /** One oldest-wait order per urgency level (lazy deletion). */
     private final AgeHeap[] ages = new AgeHeap[Urgency.count()];
     private int agesHeld;
+    /** Listings one per incident so far: each marks the incidents it listed with its number. */
+    private long listings;
 
     /**
      * @param book where handles resolve to conversations.
@@ -68,7 +70,7 @@ public final class PriorityIndex
         openByUrgency[c.urgencyLevel]++;
         openBySlaBand[c.slaBand]++;
         size++;
-        ages[c.urgencyLevel].push(c.waitingSinceMs, c.handle);
+        ages[c.urgencyLevel].push(c.waitingSinceMs, c.openSeq, c.handle);
         if (++agesHeld > 2 * size + 64)
         {
             compactAges();
@@ -98,18 +100,27 @@ public final class PriorityIndex
      */
     long oldestWaitingSinceMs(final int urgencyLevel)
     {
+        return oldestWaitingHandle(urgencyLevel) < 0 ? Long.MAX_VALUE : ages[urgencyLevel].waitingSince[0];
+    }
+
+    /**
+     * @param urgencyLevel an urgency's ordinal.
+     * @return the handle of the open conversation of that urgency that has waited longest, or -1 when none is open.
+     */
+    int oldestWaitingHandle(final int urgencyLevel)
+    {
         final AgeHeap heap = ages[urgencyLevel];
         while (heap.size > 0)
         {
             final Conversation c = book.get(heap.handle[0]);
             if (c.classId >= 0 && c.waitingSinceMs == heap.waitingSince[0] && c.urgencyLevel == urgencyLevel)
             {
-                return heap.waitingSince[0];
+                return heap.handle[0];
             }
             heap.pop();
             agesHeld--;
         }
-        return Long.MAX_VALUE;
+        return -1;
     }
 
     /** Stale entries outnumber live ones two to one: rebuild from the live ones, O(n), amortised O(1) per insert. */
@@ -127,7 +138,7 @@ public final class PriorityIndex
                 for (int i = 0; i < heap.size(); i++)
                 {
                     final Conversation c = book.get(heap.idAt(i));
-                    ages[c.urgencyLevel].push(c.waitingSinceMs, c.handle);
+                    ages[c.urgencyLevel].push(c.waitingSinceMs, c.openSeq, c.handle);
                     agesHeld++;
                 }
             }
@@ -215,10 +226,29 @@ public final class PriorityIndex
      */
     void top(final EligibleSets eligibleOrNull, final int n, final long nowMs, final long ageUnitsPerMs, final Reply reply)
     {
+        top(eligibleOrNull, n, nowMs, ageUnitsPerMs, 0, 0, reply);
+    }
+
+    /**
+     * {@link #top} with each incident listed once, at its best queued member (for the console: an outage is one
+     * row). Members after the first are passed over, at most {@code maxPassedOver} of them, so the scan stays
+     * O((n + maxPassedOver) log n) however large the outage; {@link Reply#affectedCount} says how many were.
+     *
+     * @param maxPassedOver the most members passed over before the listing stops short.
+     */
+    void topOnePerIncident(final EligibleSets eligibleOrNull, final int n, final long nowMs, final long ageUnitsPerMs,
+        final int maxPassedOver, final Reply reply)
+    {
+        top(eligibleOrNull, n, nowMs, ageUnitsPerMs, ++listings, maxPassedOver, reply);
+    }
+
+    private void top(final EligibleSets eligibleOrNull, final int n, final long nowMs, final long ageUnitsPerMs,
+        final long stamp, final int maxPassedOver, final Reply reply)
+    {
         final long drift = Scorer.drift(ageUnitsPerMs, nowMs);
-        // Each conversation listed swaps its place in the scan for its children: at most one head per class, plus
-        // ARITY - 1 more per listed conversation.
-        scan.reset(heaps.length + (IntrusiveHeap.ARITY - 1) * n + 1);
+        // Each conversation taken from the scan swaps its place for its children: at most one head per class, plus
+        // ARITY - 1 more per conversation listed or passed over.
+        scan.reset(heaps.length + (IntrusiveHeap.ARITY - 1) * (n + maxPassedOver) + 1);
         if (eligibleOrNull == null)
         {
             for (int classId = 0; classId < heaps.length; classId++)
@@ -235,6 +265,7 @@ public final class PriorityIndex
             }
         }
         int count = 0;
+        int passedOver = 0;
         while (count < n && !scan.isEmpty())
         {
             final int classId = scan.topClass();
@@ -243,11 +274,25 @@ public final class PriorityIndex
             scan.pop();
             final IntrusiveHeap heap = heaps[classId];
             final Conversation c = book.get(heap.idAt(index));
-            reply.topIds[count] = c.id;
-            reply.topScoreUnits[count] = score;
-            reply.topUrgency[count] = c.urgency();
-            reply.topWaitedMs[count] = nowMs - c.waitingSinceMs;
-            count++;
+            if (stamp != 0 && c.incident != null && c.incident.listedIn == stamp)
+            {
+                if (++passedOver == maxPassedOver)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                if (stamp != 0 && c.incident != null)
+                {
+                    c.incident.listedIn = stamp;
+                }
+                reply.topIds[count] = c.id;
+                reply.topScoreUnits[count] = score;
+                reply.topUrgency[count] = c.urgency();
+                reply.topWaitedMs[count] = nowMs - c.waitingSinceMs;
+                count++;
+            }
             final int first = IntrusiveHeap.firstChild(index);
             for (int child = first; child < first + IntrusiveHeap.ARITY && child < heap.size(); child++)
             {
@@ -255,6 +300,7 @@ public final class PriorityIndex
             }
         }
         reply.topCount = count;
+        reply.affectedCount = passedOver;
     }
 
     private void offerHead(final int classId, final long drift)

@@ -41,10 +41,13 @@ public final class BookView
      * @param impactUnits impact part (from the incident's reach when larger).
      * @param ageUnits age part (negative for newest-first classes).
      * @param slaUnits SLA part.
+     * @param boundUnits wait-bound part (its urgency's bound passed), else 0.
+     * @param lead whether it holds one of its incident's lead slots (so takes the incident's reach).
      */
     public record Queued(
         String id, Urgency urgency, int impact, String incident, long incidentReach, long waitedMs, String sla,
-        long respondByMs, String skills, long scoreUnits, long urgencyUnits, long impactUnits, long ageUnits, long slaUnits)
+        long respondByMs, String skills, long scoreUnits, long urgencyUnits, long impactUnits, long ageUnits, long slaUnits,
+        long boundUnits, boolean lead)
     {
     }
 
@@ -85,9 +88,14 @@ public final class BookView
      * @param members unresolved members.
      * @param open members waiting in the queue.
      * @param assigned members held by agents.
+     * @param pending members answered and waiting on the customer.
+     * @param leads its lead members' ids (queued or held), empty without lead slots.
+     * @param oldestWaitingId the queued member that has waited longest, or null when none waits.
+     * @param oldestWaitedMs how long that member has waited, or 0.
      * @param firstReportMs when its first member was reported (0 if restored from a snapshot older than format 3).
      */
-    public record IncidentRow(String key, long reach, int members, int open, int assigned, long firstReportMs)
+    public record IncidentRow(String key, long reach, int members, int open, int assigned, int pending, List<String> leads,
+        String oldestWaitingId, long oldestWaitedMs, long firstReportMs)
     {
     }
 
@@ -105,8 +113,12 @@ public final class BookView
     {
     }
 
-    /** The best queued conversations, best first. */
+    /** The best queued conversations, best first, each incident once (at its best queued member). */
     public final List<Queued> queue = new ArrayList<>();
+    /** Members of incidents already listed that the listing passed over. */
+    public int queuePassedOver;
+    /** Whether the listing stopped at its bound on members passed over (so {@link #queue} may be short). */
+    public boolean queueStoppedShort;
     /** Agents, busiest first; {@link #agentTotal} is how many exist. */
     public final List<AgentRow> agents = new ArrayList<>();
     public int agentTotal;

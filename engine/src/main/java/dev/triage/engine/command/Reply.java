@@ -77,6 +77,8 @@ public final class Reply
     public long oldestWaitMs;
     /** STATS: the same per urgency level (0 where none is open). */
     public final long[] oldestWaitByUrgencyMs = new long[Urgency.count()];
+    /** STATS: the id of the conversation behind each of those waits (null where none is open). */
+    public final String[] oldestIdByUrgency = new String[Urgency.count()];
     public long agents;
     public long parkedAgents;
     /** STATS: agents who could take work now (AVAILABLE and below capacity). */

@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 import static dev.triage.engine.ground.Urgency.CRITICAL;
@@ -103,7 +104,7 @@ class BookViewerTest
     }
 
     @Test
-    void shouldShowIncidentsWidestFirstWithMembersOpenAndAssigned()
+    void shouldShowIncidentsWidestFirstWithMembersTheirLeadsAndTheOldestWaiting()
     {
         f.agent("ann", 5);
         final long firstReport = f.now();
@@ -115,9 +116,36 @@ class BookViewerTest
         f.next("ann");
         final BookView view = view(10, null, null);
         assertEquals(2, view.incidentTotal);
-        assertEquals(new BookView.IncidentRow("outage", 160, 3, 2, 1, firstReport), view.incidents.get(0));
+        // Two lead slots: o1 (the oldest, now with ann) and o2; o3 waits with its own impact, as long as o2 but opened later.
+        assertEquals(new BookView.IncidentRow("outage", 160, 3, 2, 1, 0, List.of("o1", "o2"), "o2", 0, firstReport),
+            view.incidents.get(0));
         assertEquals("small", view.incidents.get(1).key());
-        assertEquals(160, view.queue.stream().filter(q -> q.id().equals("o2")).findFirst().orElseThrow().incidentReach());
+        // The queue lists each incident once, at its best queued member: o2, not o3.
+        final BookView.Queued o2 = view.queue.stream().filter(q -> q.id().equals("o2")).findFirst().orElseThrow();
+        assertEquals(160, o2.incidentReach());
+        assertTrue(o2.lead());
+        assertEquals(List.of("o2", "s1"), view.queue.stream().map(BookView.Queued::id).toList());
+        assertEquals(1, view.queuePassedOver);
+        assertFalse(view.queueStoppedShort);
+        assertEquals(List.of("o2", "o3", "s1"), Arrays.asList(f.apply(Command.top(10, null)).topIds).subList(0, 3),
+            "TOP still lists every member");
+    }
+
+    @Test
+    void shouldStopAViewShortRatherThanScanAWholeOutage()
+    {
+        for (int i = 0; i < BookViewer.PASSED_OVER_LIMIT + 10; i++)
+        {
+            f.apply(incidentOpen("m" + i, "outage", 1));
+        }
+        f.open("later", NORMAL, 1);
+        final BookView view = view(10, null, null);
+        assertEquals(List.of("m0"), view.queue.stream().map(BookView.Queued::id).toList(), "the outage once, then the bound");
+        assertEquals(BookViewer.PASSED_OVER_LIMIT, view.queuePassedOver);
+        assertTrue(view.queueStoppedShort);
+        // Once the outage is resolved the rest of the queue is back in the view.
+        assertEquals(ResultCode.OK, f.apply(Command.incident(CommandType.INCIDENT_RESOLVE, "outage", null, null)).result);
+        assertEquals(List.of("later"), view(10, null, null).queue.stream().map(BookView.Queued::id).toList());
     }
 
     @Test

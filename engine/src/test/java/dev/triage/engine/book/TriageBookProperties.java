@@ -143,6 +143,7 @@ class TriageBookProperties
                 depth.put(r.skillSetNames[i], r.skillSetOpen[i]);
             }
             o.skillDepth = depth;
+            o.oldestIds = java.util.Arrays.asList(r.oldestIdByUrgency.clone());
         }
         return normalise(type, o);
     }
