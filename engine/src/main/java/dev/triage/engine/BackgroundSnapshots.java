@@ -41,6 +41,8 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
     private final Runnable beforeWrite;
     private final dev.triage.engine.journal.JournalSpace space;
     private final ManyToOneConcurrentArrayQueue<Reply> waiting;
+    /** The calls taken from {@link #waiting} for the attempt in progress: only they share its failure. */
+    private final java.util.ArrayDeque<Reply> attempt = new java.util.ArrayDeque<>();
     private final WakeableAgentThread runner;
     private volatile long wanted = -1;
     /** The second book, once built; it only ever moves forward through the journal. */
@@ -107,11 +109,12 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
     public int doWork()
     {
         final long target = wanted;
-        if (target <= written && waiting.isEmpty())
+        if (target <= written && waiting.isEmpty() && attempt.isEmpty())
         {
             journalBehind = false;
             return 0;
         }
+        waiting.drain(attempt::add);
         final long start = System.nanoTime();
         final TriageBook book;
         try (Journal journal = Journal.readOnly(journalDir))
@@ -130,7 +133,7 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
         {
             // Built again from the newest snapshot next time: a half-applied record must not stay in it.
             shadow = null;
-            fail("cannot rebuild the state to snapshot: " + e);
+            fail(target, "cannot rebuild the state to snapshot: " + e);
             return 1;
         }
         if (book.lastSequence() < target)
@@ -150,7 +153,7 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
             final String refused = space.refuseToWrite(Math.max(1L << 20, snapshots.newestSizeBytes() * 3 / 2), "snapshot");
             if (refused != null)
             {
-                fail(refused);
+                fail(target, refused);
                 return 1;
             }
             final Path file = snapshots.write(book, liveJournal.indexAtOrBefore(book.lastSequence()));
@@ -169,26 +172,38 @@ final class BackgroundSnapshots implements Agent, TriageBook.SnapshotRequests, A
         }
         catch (final java.io.IOException | RuntimeException e)
         {
-            fail(e.getMessage() == null ? e.toString() : e.getMessage());
+            fail(target, e.getMessage() == null ? e.toString() : e.getMessage());
         }
         return 1;
     }
 
-    private void fail(final String why)
+    /**
+     * The attempt for {@code target} failed: the calls it was for get the failure; a call that arrived after the
+     * attempt began waits for the next one instead of sharing a failure nobody tried it for.
+     */
+    private void fail(final long target, final String why)
     {
         LOG.log(System.Logger.Level.WARNING, "snapshot failed: " + why);
         // Asked-for sequences count as served: the next request (or period) tries again.
-        written = Math.max(written, wanted);
-        answer(ResultCode.SNAPSHOT_FAILED, null, why);
+        written = Math.max(written, target);
+        answer(ResultCode.SNAPSHOT_FAILED, null, why, target);
     }
 
-    /** Answer the calls the snapshot covers (all of them on a failure); later ones wait for the next. */
     private void answer(final ResultCode result, final String file, final String detail)
     {
+        answer(result, file, detail, written);
+    }
+
+    /**
+     * Answer the attempt's calls that it covered (sequence up to {@code covered}); a call taken with a later
+     * sequence waits for the next attempt, as do calls that arrived during this one.
+     */
+    private void answer(final ResultCode result, final String file, final String detail, final long covered)
+    {
         Reply reply;
-        while ((reply = waiting.peek()) != null && (result != ResultCode.OK || reply.sequence <= written))
+        while ((reply = attempt.peek()) != null && reply.sequence <= covered)
         {
-            waiting.poll();
+            attempt.poll();
             reply.result = result;
             reply.snapshotPath = file;
             reply.detail = detail;

@@ -181,7 +181,55 @@ class JournalSpaceTest
             assertEquals(ResultCode.SNAPSHOT_FAILED, snapshot.result);
             assertTrue(snapshot.detail.contains("snapshot refused") && snapshot.detail.contains("reserve"), snapshot.detail);
             free.set(RESERVE * 10);
-            assertEquals(ResultCode.OK, engine.submit(Command.of(CommandType.SNAPSHOT)).get(10, TimeUnit.SECONDS).result);
+            final dev.triage.engine.command.Reply again = engine.submit(Command.of(CommandType.SNAPSHOT)).get(10, TimeUnit.SECONDS);
+            assertEquals(ResultCode.OK, again.result, again.detail);
+        }
+    }
+
+    /**
+     * A request that arrives during a refused attempt is tried on its own. Found by this class's test above failing
+     * one run in six: the failure was handed to every call in the queue, including one that came after the attempt
+     * began (here, the attempt is held before its check until the second call is queued).
+     */
+    @Test
+    void shouldTryASnapshotRequestedWhileARefusalIsAnswered() throws Exception
+    {
+        final AtomicLong free = new AtomicLong(RESERVE + 100_000);
+        final java.util.concurrent.CountDownLatch firstAttempt = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch secondQueued = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        final Runnable beforeEachAttempt = () ->
+        {
+            if (attempts.incrementAndGet() == 1)
+            {
+                firstAttempt.countDown();
+                try
+                {
+                    assertTrue(secondQueued.await(10, TimeUnit.SECONDS));
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            else
+            {
+                free.set(RESERVE * 10);
+            }
+        };
+        try (TriageEngine engine = TriageEngine.start(context().journalSpaceProbe(p -> free.get()).snapshotHook(beforeEachAttempt)))
+        {
+            assertEquals(ResultCode.OK, engine.submit(Command.open("c", Urgency.NORMAL, 1)).get(10, TimeUnit.SECONDS).result);
+            final java.util.concurrent.CompletableFuture<dev.triage.engine.command.Reply> first = engine.submit(Command.of(CommandType.SNAPSHOT));
+            assertTrue(firstAttempt.await(10, TimeUnit.SECONDS), "the first attempt began");
+            final java.util.concurrent.CompletableFuture<dev.triage.engine.command.Reply> second = engine.submit(Command.of(CommandType.SNAPSHOT));
+            // STATS is processed after the second SNAPSHOT, so by its answer that request is queued for the snapshot thread.
+            engine.submit(Command.of(CommandType.STATS)).get(10, TimeUnit.SECONDS);
+            secondQueued.countDown();
+            assertEquals(ResultCode.SNAPSHOT_FAILED, first.get(10, TimeUnit.SECONDS).result);
+            final dev.triage.engine.command.Reply tried = second.get(10, TimeUnit.SECONDS);
+            assertEquals(ResultCode.OK, tried.result, tried.detail);
+            assertEquals(2, attempts.get());
         }
     }
 
