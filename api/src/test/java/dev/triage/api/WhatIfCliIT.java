@@ -76,9 +76,84 @@ class WhatIfCliIT
             Files.writeString(file, get.out().replace("\"high_points\": \"300\"", "\"high_points\": \"5000\""));
             final CliRun run = execute("whatif", "--journal", journal.toString(), "--policy", file.toString());
             assertEquals(0, run.exit(), run.err());
-            assertTrue(run.out().contains("candidate: high_points 300 -> 5000"), run.out());
-            assertTrue(run.out().contains("model error (baseline vs recorded)"), run.out());
+            assertTrue(run.out().contains("baseline vs recording: 100.0% of "), run.out());
+            assertTrue(run.out().contains("overrides 1 field (high_points 300 -> 5000) of the recorded policy"), run.out());
         }
+    }
+
+    /**
+     * A journal a real server wrote on an injected clock: ann asks again at once after her first three ends and ten
+     * seconds after the fourth; bob takes x5, opened in between, four seconds after it came. Followed on the trace the
+     * baseline is the recording; the model of agents alone (ann back after her mean turnaround) gives x5 to ann, and
+     * the report says loudly that such a baseline is not the recording. A policy set midway stays in both runs: a
+     * candidate that sets a field to the value it had all along is "no change" and changes nothing (the candidate
+     * once dropped the recorded change), and the start's whole policy as a file says it pins the field changed midway.
+     */
+    @Test
+    void shouldSayHowFarTheBaselineIsFromTheRecordingAndWarnWhenItIsFar() throws Exception
+    {
+        final Path live = dir.resolve("scripted");
+        final java.util.concurrent.atomic.AtomicLong nowMs = new java.util.concurrent.atomic.AtomicLong(1_790_000_000_000L);
+        final Path startPolicy = dir.resolve("start-policy.json");
+        try (ServerFixture f = new ServerFixture(new dev.triage.engine.EngineContext().journalDir(live).clock(nowMs::get), null))
+        {
+            final dev.triage.proto.v1.TriageGrpc.TriageBlockingStub stub = f.stub();
+            final CliRun get = execute("policy", "get", "--json", "--server", "127.0.0.1:" + f.server.port());
+            assertEquals(0, get.exit(), get.err());
+            Files.writeString(startPolicy, get.out());
+            for (final String agent : new String[] { "ann", "bob" })
+            {
+                stub.upsertAgent(dev.triage.proto.v1.UpsertAgentRequest.newBuilder().setAgentId(agent).setCapacity(1).build());
+            }
+            for (int i = 1; i <= 4; i++)
+            {
+                stub.open(TriageServiceIT.open("x" + i, dev.triage.proto.v1.Urgency.HIGH, 1, ""));
+            }
+            for (int i = 1; i <= 4; i++)
+            {
+                assertEquals("x" + i, stub.nextBest(dev.triage.proto.v1.NextBestRequest.newBuilder().setAgentId("ann").build())
+                    .getConversationId());
+                nowMs.addAndGet(1_000);
+                if (i == 2)
+                {
+                    final dev.triage.proto.v1.Policy p = stub.getPolicy(dev.triage.proto.v1.GetPolicyRequest.getDefaultInstance()).getPolicy();
+                    stub.setPolicy(dev.triage.proto.v1.SetPolicyRequest.newBuilder().setPolicy(p.toBuilder().setLowPoints(p.getLowPoints() + 1)).build());
+                }
+                stub.resolve(dev.triage.proto.v1.ConversationRef.newBuilder().setId("x" + i).build());
+            }
+            nowMs.addAndGet(1_000);
+            stub.open(TriageServiceIT.open("x5", dev.triage.proto.v1.Urgency.HIGH, 1, ""));
+            nowMs.addAndGet(4_000);
+            assertEquals("x5", stub.nextBest(dev.triage.proto.v1.NextBestRequest.newBuilder().setAgentId("bob").build()).getConversationId());
+            nowMs.addAndGet(1_000);
+            stub.resolve(dev.triage.proto.v1.ConversationRef.newBuilder().setId("x5").build());
+            nowMs.addAndGet(4_000);
+            assertEquals("", stub.nextBest(dev.triage.proto.v1.NextBestRequest.newBuilder().setAgentId("ann").build()).getConversationId());
+        }
+        final CliRun pinned = execute("whatif", "--journal", live.toString(), "--policy", startPolicy.toString());
+        assertEquals(0, pinned.exit(), pinned.err());
+        assertTrue(pinned.out().contains("candidate: overrides 1 field (low_points 1 -> 0) of each of the 2 recorded policies"),
+            pinned.out());
+        final CliRun traced = execute("whatif", "--journal", live.toString(), "--set", "high_points=300", "--json");
+        assertEquals(0, traced.exit(), traced.err());
+        final com.google.gson.JsonObject report = com.google.gson.JsonParser.parseString(traced.out()).getAsJsonObject();
+        final com.google.gson.JsonObject agreement = report.getAsJsonObject("baselineAgreement");
+        assertEquals(5, agreement.get("recordedAssignments").getAsLong(), traced.out());
+        assertEquals(5, agreement.get("identicalAssignments").getAsLong(), traced.out());
+        assertTrue(agreement.get("warning").isJsonNull(), traced.out());
+        assertEquals("the recorded policy (no change)", report.get("candidateLabel").getAsString());
+        assertEquals(2, report.get("recordedPoliciesInWindow").getAsInt(), "the start's policy and the one set midway");
+        assertEquals(report.get("baseline").toString(), report.get("candidate").toString(), "no change changes nothing");
+
+        final CliRun model = execute("whatif", "--journal", live.toString(), "--set", "high_points=300", "--agents-off-trace");
+        assertEquals(0, model.exit(), model.err());
+        assertTrue(model.out().contains("baseline vs recording: 80.0% of 5 assignments identical"), model.out());
+        assertTrue(model.out().contains("WARNING: the baseline is NOT the recording: 80.0% of its assignments identical"), model.out());
+        final CliRun html = execute("whatif", "--journal", live.toString(), "--set", "high_points=300", "--agents-off-trace",
+            "--out", dir.resolve("warned").toString());
+        assertEquals(0, html.exit(), html.err());
+        assertTrue(Files.readString(dir.resolve("warned/whatif.html")).contains("<p class=\"warning\">WARNING: the baseline is NOT"),
+            "the HTML says it first, in red");
     }
 
     @Test

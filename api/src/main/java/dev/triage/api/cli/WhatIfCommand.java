@@ -29,8 +29,10 @@ import java.util.concurrent.Callable;
 @Command(name = "whatif", description = {
     "Replay a journal's traffic under another policy and compare: waits by urgency, SLA, incidents, fairness.",
     "Two simulations in one pass (baseline: the recorded policies; candidate: yours from --from on), beside the recording.",
-    "The model (see README, What-if): recorded arrivals, agent logins and NextBest calls; each conversation's recorded",
-    "handling time travels with it; never-assigned ones take their skill set's median."})
+    "The model (see README, What-if): recorded arrivals, logins and statuses; each agent does what it did in the recording",
+    "until the simulation assigns it something else, then it handles each conversation for as long as the recording did",
+    "(never-handled ones: a time drawn from their skill set's spread) and asks again. The first lines say how close the",
+    "baseline is to the recording."})
 final class WhatIfCommand implements Callable<Integer>
 {
     @Option(names = "--journal", defaultValue = "data", description = "journal directory (default: ./${DEFAULT-VALUE})")
@@ -49,6 +51,14 @@ final class WhatIfCommand implements Callable<Integer>
 
     @Option(names = "--to", description = "the report and the simulations end here (ISO-8601 or epoch ms; default: the end)")
     String to;
+
+    @Option(names = "--replace-recorded-changes", description = "the candidate holds from --from on and the policy changes " +
+        "recorded after it are left out (default: the candidate's changes apply on top of each recorded policy)")
+    boolean replace;
+
+    @Option(names = "--agents-off-trace", description = "the simulations act for every agent from the start instead of " +
+        "following the recording until an assignment differs: checks the model of agents alone against the recording")
+    boolean offTrace;
 
     @Option(names = "--out", description = "write whatif.json and whatif.html (charts) in this directory")
     Path out;
@@ -94,7 +104,7 @@ final class WhatIfCommand implements Callable<Integer>
             {
                 progressed[0] = true;
                 stderr.printf(Locale.ROOT, "\rwhatif: %,d records read (the journal is read twice)", read);
-            }));
+            }, replace, !offTrace));
         if (progressed[0])
         {
             stderr.println();

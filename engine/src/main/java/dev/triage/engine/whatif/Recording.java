@@ -3,7 +3,8 @@ package dev.triage.engine.whatif;
 import dev.triage.engine.book.DecisionListener;
 import dev.triage.engine.command.CommandType;
 import dev.triage.engine.command.Reply;
-import org.agrona.collections.LongHashSet;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,9 +13,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the recording says about handling, from the first pass (the journal replayed exactly): for each assignment of
- * each conversation, how long its agent took to acknowledge it and to end it (reply, resolve or release), and which
- * agent-side commands were those ends (the simulations replace them with their own, timed from their own assignments).
+ * What the recording says, from the first pass (the journal replayed exactly), for the simulations to follow it:
+ * <ul>
+ * <li>which recorded commands were an agent's own (its NEXT_BEST, ACK, RELEASE, the reply or resolve of what it held,
+ * the cancel of its wait): while a simulated agent is on the trace these are replayed as recorded; once it is off,
+ * the simulation acts for it;</li>
+ * <li>which assignments each command made: a simulated agent stays on the trace while the simulation makes the same;</li>
+ * <li>when the recording's timers fired (its TICKs) and how late the latest one was after its deadline, so a
+ * simulation fires its own timers at the recorded ticks rather than earlier;</li>
+ * <li>for each assignment of each conversation, how long its agent took to acknowledge and end it, and per skill set
+ * the recorded spread of those times, for agents off the trace.</li>
+ * </ul>
  */
 final class Recording implements DecisionListener
 {
@@ -27,6 +36,8 @@ final class Recording implements DecisionListener
         long ackDelayMs = -1;
         long endDelayMs = -1;
         CommandType endKind;
+        /** Still held when the journal ends: how long it would have taken is unknown. */
+        boolean censored;
 
         Handling(final String skills, final String agentId, final long assignedAtMs)
         {
@@ -36,16 +47,26 @@ final class Recording implements DecisionListener
         }
     }
 
+    /** An assignment a recorded command made. */
+    record Assigned(String agentId, String conversationId)
+    {
+    }
+
     private final Map<String, List<Handling>> byConversation = new HashMap<>();
     private final Map<String, Handling> open = new HashMap<>();
     private final Map<String, String> skillsOf = new HashMap<>();
-    private final LongHashSet agentEnds = new LongHashSet();
-    private final Map<String, long[]> medianBySkills = new HashMap<>();
-    private long[] medianOverall = { -1, -1 };
+    private final Long2ObjectHashMap<String> actorBySequence = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<List<Assigned>> assignedBySequence = new Long2ObjectHashMap<>();
+    private final LongArrayList tickTimes = new LongArrayList();
+    private long[] ticks = new long[0];
+    private long latestTickLatenessMs;
+    private final Map<String, long[][]> spreadBySkills = new HashMap<>();
+    private long[][] spreadOverall = { {}, {} };
     private final Map<String, Long> lastEndByAgent = new HashMap<>();
     private final Map<String, List<Long>> turnarounds = new HashMap<>();
     private final Map<String, Long> turnaroundByAgent = new HashMap<>();
     private final Map<String, Long> lastAskByAgent = new HashMap<>();
+    private final Map<String, Long> longestWaitByAgent = new HashMap<>();
     RunTracker tracker;
 
     void opened(final String conversationId, final String skills)
@@ -59,18 +80,56 @@ final class Recording implements DecisionListener
         final Handling h = new Handling(skillsOf.getOrDefault(r.conversationId, ""), r.agentId, nowMs);
         byConversation.computeIfAbsent(r.conversationId, id -> new ArrayList<>()).add(h);
         open.put(r.conversationId, h);
+        List<Assigned> made = assignedBySequence.get(sequence);
+        if (made == null)
+        {
+            made = new ArrayList<>(1);
+            assignedBySequence.put(sequence, made);
+        }
+        made.add(new Assigned(r.agentId, r.conversationId));
         tracker.onAssigned(r.conversationId, r.agentId, nowMs, r.ageUnits);
     }
 
     @Override
     public void onReturned(final Cause cause, final long sequence, final long nowMs, final String conversationId, final String agentId)
     {
-        // Lease expiry or the agent going offline: no end the simulations replay (they expire or go offline themselves).
-        // A RELEASE is told here first, inside its command: ended() closes that handling, with its delay.
-        if (cause != Cause.RELEASED)
+        if (cause == Cause.RELEASED)
         {
-            open.remove(conversationId);
+            // Closed here, inside the RELEASE: a waiting agent may take the conversation back in the same command.
+            ended(conversationId, CommandType.RELEASE, nowMs);
+            return;
         }
+        // Lease expiry: no end the simulations replay (they expire themselves). An agent going offline left it
+        // unfinished: how long it would have taken is unknown.
+        final Handling h = open.remove(conversationId);
+        if (h != null && cause == Cause.AGENT_OFFLINE)
+        {
+            h.censored = true;
+        }
+    }
+
+    /** A recorded command was {@code agentId}'s own action. */
+    void actedBy(final long sequence, final String agentId)
+    {
+        actorBySequence.put(sequence, agentId);
+    }
+
+    /**
+     * @return the agent whose own action the recorded command was, or null for the world's (arrivals, customers,
+     * supervisors, logins and status, policy, ticks).
+     */
+    String actor(final long sequence)
+    {
+        return actorBySequence.get(sequence);
+    }
+
+    /**
+     * @return the assignments the recorded command made (empty for none).
+     */
+    List<Assigned> assignedBy(final long sequence)
+    {
+        final List<Assigned> made = assignedBySequence.get(sequence);
+        return made == null ? List.of() : made;
     }
 
     /** A recorded ACK of an assigned conversation succeeded. */
@@ -83,8 +142,8 @@ final class Recording implements DecisionListener
         }
     }
 
-    /** A recorded RESOLVE, AGENT_REPLIED or RELEASE ended an assignment: the simulations replay it by delay, not here. */
-    void ended(final String conversationId, final CommandType kind, final long nowMs, final long sequence)
+    /** A recorded RESOLVE, AGENT_REPLIED or RELEASE ended an assignment. */
+    void ended(final String conversationId, final CommandType kind, final long nowMs)
     {
         final Handling h = open.remove(conversationId);
         if (h != null)
@@ -93,18 +152,53 @@ final class Recording implements DecisionListener
             h.endKind = kind;
             lastEndByAgent.put(h.agentId, nowMs);
         }
-        agentEnds.add(sequence);
     }
 
     /** A recorded NEXT_BEST: the time since the agent's last end is its turnaround (the client's own time). */
-    void asked(final String agentId, final long nowMs)
+    void asked(final String agentId, final long nowMs, final long waitMs)
     {
         lastAskByAgent.put(agentId, nowMs);
+        longestWaitByAgent.merge(agentId, waitMs, Math::max);
         final Long end = lastEndByAgent.remove(agentId);
         if (end != null)
         {
             turnarounds.computeIfAbsent(agentId, a -> new ArrayList<>()).add(nowMs - end);
         }
+    }
+
+    /**
+     * A recorded TICK at {@code atMs}, whose book's earliest timer was due at {@code deadlineMs}.
+     */
+    void ticked(final long atMs, final long deadlineMs)
+    {
+        tickTimes.addLong(atMs);
+        if (deadlineMs <= atMs)
+        {
+            latestTickLatenessMs = Math.max(latestTickLatenessMs, atMs - deadlineMs);
+        }
+    }
+
+    /**
+     * Whether the recording ticked within its latest lateness after {@code deadlineMs}: then a simulation waits for
+     * that recorded tick to fire its timer (as the recording did, not earlier); otherwise it ticks itself.
+     */
+    boolean recordedTickSoonAfter(final long deadlineMs)
+    {
+        int low = 0;
+        int high = ticks.length;
+        while (low < high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (ticks[mid] < deadlineMs)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return low < ticks.length && ticks[low] - deadlineMs <= latestTickLatenessMs;
     }
 
     /**
@@ -116,6 +210,14 @@ final class Recording implements DecisionListener
     }
 
     /**
+     * @return the longest wait the agent's recorded NEXT_BESTs asked for (its long-poll after an empty answer), 0 if none.
+     */
+    long longestWaitMs(final String agentId)
+    {
+        return longestWaitByAgent.getOrDefault(agentId, 0L);
+    }
+
+    /**
      * @return when the agent last asked for work in the recording (after that it had stopped working), or -1.
      */
     long lastAskMs(final String agentId)
@@ -123,20 +225,13 @@ final class Recording implements DecisionListener
         return lastAskByAgent.getOrDefault(agentId, -1L);
     }
 
-    /** A recorded ACK is the agent's too: the simulations time their own. */
-    void agentAck(final long sequence)
-    {
-        agentEnds.add(sequence);
-    }
-
-    boolean isAgentAction(final long sequence)
-    {
-        return agentEnds.contains(sequence);
-    }
-
-    /** After the pass: median handling per skill set, for conversations the recording never assigned. */
+    /** After the pass: the recorded ticks in order, the spread of handling per skill set and each agent's turnaround. */
     void conclude()
     {
+        open.values().forEach(h -> h.censored = true);
+        open.clear();
+        ticks = tickTimes.toLongArray();
+        Arrays.sort(ticks);
         final Map<String, List<Handling>> bySkills = new HashMap<>();
         final List<Handling> all = new ArrayList<>();
         byConversation.values().forEach(list -> list.forEach(h ->
@@ -144,48 +239,45 @@ final class Recording implements DecisionListener
             bySkills.computeIfAbsent(h.skills, s -> new ArrayList<>()).add(h);
             all.add(h);
         }));
-        bySkills.forEach((skills, list) -> medianBySkills.put(skills, medians(list)));
+        bySkills.forEach((skills, list) -> spreadBySkills.put(skills, spread(list)));
         // The mean, not the median: an agent's time between conversations is skewed (a loaded client now and then
         // takes long), and the mean keeps each simulated agent as busy in total as the real one was.
         turnarounds.forEach((agent, list) -> turnaroundByAgent.put(agent,
             Math.round(list.stream().mapToLong(Long::longValue).average().orElse(0))));
-        medianOverall = medians(all);
+        spreadOverall = spread(all);
     }
 
-    private static long[] medians(final List<Handling> list)
+    /** {sorted ack delays, sorted delays to a reply or resolve}. */
+    private static long[][] spread(final List<Handling> list)
     {
-        return new long[]{ median(list.stream().mapToLong(h -> h.ackDelayMs).filter(d -> d >= 0).toArray()),
-            median(list.stream().filter(h -> h.endKind == CommandType.RESOLVE || h.endKind == CommandType.AGENT_REPLIED)
-                .mapToLong(h -> h.endDelayMs).toArray()) };
-    }
-
-    private static long median(final long[] values)
-    {
-        if (values.length == 0)
-        {
-            return -1;
-        }
-        Arrays.sort(values);
-        return WhatIfResult.percentile(values, 0.5);
+        final long[] acks = list.stream().filter(h -> !h.censored).mapToLong(h -> h.ackDelayMs).filter(d -> d >= 0).sorted().toArray();
+        final long[] ends = list.stream().filter(h -> h.endKind == CommandType.RESOLVE || h.endKind == CommandType.AGENT_REPLIED)
+            .mapToLong(h -> h.endDelayMs).sorted().toArray();
+        return new long[][]{ acks, ends };
     }
 
     /**
      * @return the recorded handling of the {@code k}-th assignment of the conversation (its last one when the
-     * simulation assigns it more often), or null if the recording never assigned it.
+     * simulation assigns it more often), or null if the recording never assigned it or was still holding it at its end
+     * (how long it would have taken is unknown).
      */
     Handling handling(final String conversationId, final int k)
     {
         final List<Handling> list = byConversation.get(conversationId);
-        return list == null ? null : list.get(Math.min(k, list.size() - 1));
+        final Handling h = list == null ? null : list.get(Math.min(k, list.size() - 1));
+        return h == null || h.censored ? null : h;
     }
 
     /**
-     * @return {ack delay, resolve delay} medians of the skill set (or of everything when the set has none), -1 where
-     * the recording has no example.
+     * For a conversation the recording never handled: {ack delay, resolve delay} drawn from its skill set's recorded
+     * spread (everything's, when the set has no example), at a point fixed by the conversation's id, so the draw is the
+     * same in every run and the simulated handling times have the recorded distribution; -1 where there is none.
      */
-    long[] medianHandling(final String skills)
+    long[] drawnHandling(final String skills, final String conversationId)
     {
-        final long[] m = medianBySkills.get(skills);
-        return m != null && m[1] >= 0 ? m : medianOverall;
+        final long[][] own = spreadBySkills.get(skills);
+        final long[][] s = own != null && own[1].length > 0 ? own : spreadOverall;
+        final int h = conversationId.hashCode() & Integer.MAX_VALUE;
+        return new long[]{ s[0].length == 0 ? -1 : s[0][h % s[0].length], s[1].length == 0 ? -1 : s[1][h % s[1].length] };
     }
 }

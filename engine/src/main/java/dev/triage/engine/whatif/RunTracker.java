@@ -54,7 +54,10 @@ final class RunTracker
     private final long toMs;
     private final long depthEveryMs;
     private long nextDepthMs = Long.MIN_VALUE;
-    final List<long[]> depth = new ArrayList<>();
+    List<long[]> depth = new ArrayList<>();
+    /** Every assignment in the window: "conversation#k" (its k-th) to "agent@time", to compare runs assignment by assignment. */
+    final Map<String, String> assignments = new java.util.HashMap<>();
+    private final Map<String, Integer> assignedTimes = new java.util.HashMap<>();
     /** Assigned within the command that opened it (a waiting agent took it at once): seen before the open is tracked. */
     private final Map<String, Long> assignedWhileOpening = new java.util.HashMap<>();
 
@@ -91,6 +94,8 @@ final class RunTracker
             return;
         }
         assignmentsByAgent.merge(agentId, 1L, Long::sum);
+        final int k = assignedTimes.merge(conversationId, 1, Integer::sum);
+        assignments.put(conversationId + '#' + k, agentId + '@' + nowMs);
         newestFirstAnswers += ageUnits < 0 ? 1 : 0;
         final Tracked t = conversations.get(conversationId);
         if (t == null)
@@ -112,6 +117,25 @@ final class RunTracker
         }
         depth.add(new long[]{ nowMs, book.openCount() });
         nextDepthMs = nowMs - Math.floorMod(nowMs - fromMs, depthEveryMs) + depthEveryMs;
+    }
+
+    /**
+     * After the run: keep one sample per {@code everyMs} step (the last one at or before each step), so a recording
+     * sampled finely while its span was unknown matches the simulations' steps.
+     */
+    void resampleDepth(final long everyMs)
+    {
+        final List<long[]> kept = new ArrayList<>();
+        long nextMs = Long.MIN_VALUE;
+        for (final long[] sample : depth)
+        {
+            if (sample[0] >= nextMs)
+            {
+                kept.add(sample);
+                nextMs = sample[0] - Math.floorMod(sample[0] - fromMs, everyMs) + everyMs;
+            }
+        }
+        depth = kept;
     }
 
     /** Agents known to the run's book (so agents with no assignment count as 0 in the fairness figures). */

@@ -34,21 +34,36 @@ import java.util.function.UnaryOperator;
 /**
  * What-if: the recorded traffic of a journal re-run through the same book rules twice in one pass, in two books fed the
  * same inputs, a <b>baseline</b> under the recorded policies and a <b>candidate</b> under another policy from a given
- * time on (see {@link Simulation} for the model). A first pass replays the recording exactly, for the handling times
- * the simulations replay and for the recorded figures the model's error is measured against. Engine time only:
- * the same journal and policy give the same result.
+ * time on (see {@link Simulation}: agents follow their recorded actions until the simulation assigns them something
+ * the recording did not, so the baseline remakes the recording). A first pass replays the recording exactly, for the
+ * trace the simulations follow, the handling times they replay and the recorded figures the baseline is checked
+ * against. Engine time only: the same journal and policy give the same result.
  */
 public final class WhatIf
 {
     /**
      * @param fromMs the candidate policy applies from here; the report covers conversations opened from here.
      * @param toMs the report and the simulations end here (exclusive).
-     * @param candidateOf given the policy recorded in force at {@code fromMs}, the candidate.
+     * @param candidateOf the candidate's changes to a policy: applied to the policy recorded in force at
+     * {@code fromMs}, and (unless {@code replace}) to each policy recorded after it.
      * @param progress told the commands read so far, now and then (for a progress line), or null.
+     * @param replace whether the candidate holds from {@code fromMs} on with the recorded policy changes after it left
+     * out, instead of its changes applied on top of each.
+     * @param traced whether simulated agents follow their recorded actions while they can (the default); false makes
+     * the simulations act for every agent from the start, which checks the model alone against the recording.
      */
-    public record Options(long fromMs, long toMs, UnaryOperator<Policy> candidateOf, LongConsumer progress)
+    public record Options(long fromMs, long toMs, UnaryOperator<Policy> candidateOf, LongConsumer progress, boolean replace,
+        boolean traced)
     {
+        /** The candidate's changes on top of each recorded policy, agents on the trace. */
+        public Options(final long fromMs, final long toMs, final UnaryOperator<Policy> candidateOf, final LongConsumer progress)
+        {
+            this(fromMs, toMs, candidateOf, progress, false, true);
+        }
     }
+
+    /** Recorded depth is sampled this often in the first pass (its span is known only after it), then resampled. */
+    private static final long RECORDED_DEPTH_EVERY_MS = 1_000;
 
     private static final long PROGRESS_EVERY = 1 << 18;
     private static final int RING_SIZE = 1 << 14;
@@ -76,11 +91,13 @@ public final class WhatIf
         final Policy candidate = options.candidateOf.apply(recorded.policyAtFrom != null ? recorded.policyAtFrom : Policy.defaults());
         final long fromMs = Math.max(options.fromMs, recorded.firstMs);
         final long endMs = Math.min(options.toMs, recorded.lastMs + 1);
-        final Simulation[] sims = simulationPass(journalDir, settings, options, recorded, candidate, fromMs,
-            Math.max(1_000, (endMs - fromMs) / 300));
+        final long depthEveryMs = Math.max(1_000, (endMs - fromMs) / 300);
+        final Simulation[] sims = simulationPass(journalDir, settings, options, recorded, fromMs, depthEveryMs);
         sims[0].drainUntil(endMs - 1);
         sims[1].drainUntil(endMs - 1);
-        return WhatIfResult.of(fromMs, endMs, recorded.commands, recorded.policyAtFrom, candidate, recorded.tracker, sims[0], sims[1]);
+        recorded.tracker.resampleDepth(depthEveryMs);
+        return WhatIfResult.of(fromMs, endMs, recorded.commands, recorded.policyAtFrom, candidate, options.replace,
+            recorded.tracker, sims[0], sims[1]);
     }
 
     /** What pass 1 learns from the recording. */
@@ -105,7 +122,7 @@ public final class WhatIf
             Recovery.rebuild(journal, new SnapshotStore(journalDir.resolve("snapshots")), () -> settings.newBook(x -> { }),
                 Recovery.Start.OLDEST, book ->
                 {
-                    r.tracker = new RunTracker("recorded", options.fromMs, options.toMs, Long.MAX_VALUE);
+                    r.tracker = new RunTracker("recorded", options.fromMs, options.toMs, RECORDED_DEPTH_EVERY_MS);
                     r.recording.tracker = r.tracker;
                     book.decisionListener(r.recording);
                     return command ->
@@ -127,6 +144,12 @@ public final class WhatIf
                         }
                         final Conversation c = command.conversationId == null ? null : book.conversation(command.conversationId);
                         final ConversationState before = c == null ? null : c.state();
+                        final String holder = before == ConversationState.ASSIGNED ? c.agentId() : null;
+                        r.tracker.sampleDepth(book, t);
+                        if (command.type == CommandType.TICK)
+                        {
+                            r.recording.ticked(t, book.nextTimerDeadlineMs());
+                        }
                         if (command.type == CommandType.OPEN)
                         {
                             final String skills = skills(command);
@@ -139,7 +162,7 @@ public final class WhatIf
                         book.apply(command);
                         final ResultCode result = command.reply == null ? null : reply.result;
                         command.reply = null;
-                        observeRecorded(r.recording, r.tracker, book, command, before, result, r.skillsOf);
+                        observeRecorded(r.recording, r.tracker, book, command, holder, result, r.skillsOf);
                     };
                 });
         }
@@ -151,7 +174,7 @@ public final class WhatIf
      * sees every command in journal order, so each is as deterministic as on one thread).
      */
     private static Simulation[] simulationPass(final Path journalDir, final EngineContext settings, final Options options,
-        final Recorded recorded, final Policy candidate, final long fromMs, final long depthEveryMs)
+        final Recorded recorded, final long fromMs, final long depthEveryMs)
     {
         final Simulation[] sims = new Simulation[2];
         final long[] read = new long[1];
@@ -172,9 +195,9 @@ public final class WhatIf
                 {
                     final TriageBook copy = copyOf(book, settings);
                     sims[0] = new Simulation(book, new RunTracker("baseline", options.fromMs, options.toMs, depthEveryMs),
-                        recorded.recording, null, fromMs, recorded.skillsOf);
+                        recorded.recording, null, false, fromMs, recorded.skillsOf, options.traced);
                     sims[1] = new Simulation(copy, new RunTracker("candidate", options.fromMs, options.toMs, depthEveryMs),
-                        recorded.recording, candidate, fromMs, recorded.skillsOf);
+                        recorded.recording, options.candidateOf, options.replace, fromMs, recorded.skillsOf, options.traced);
                     return command ->
                     {
                         if (command.timestampMs >= options.toMs)
@@ -239,8 +262,11 @@ public final class WhatIf
         }
     }
 
+    /**
+     * @param holder the agent that held the command's conversation before it, or null.
+     */
     private static void observeRecorded(final Recording recording, final RunTracker tracker, final TriageBook book,
-        final Command command, final ConversationState before, final ResultCode result, final Map<String, String> skillsOf)
+        final Command command, final String holder, final ResultCode result, final Map<String, String> skillsOf)
     {
         switch (command.type)
         {
@@ -253,20 +279,32 @@ public final class WhatIf
             }
             case ACK ->
             {
-                recording.agentAck(command.sequence);
+                recording.actedBy(command.sequence, command.agentId);
                 if (result == ResultCode.OK)
                 {
                     recording.acked(command.conversationId, book.nowMs());
                 }
             }
-            case RESOLVE, AGENT_REPLIED, RELEASE ->
+            // Its end is told inside the command (Recording.onReturned), before a waiting agent may take it back.
+            case RELEASE -> recording.actedBy(command.sequence, command.agentId);
+            case RESOLVE, AGENT_REPLIED ->
             {
-                if (before == ConversationState.ASSIGNED && result == ResultCode.OK)
+                // The holder's own reply or resolve; anyone else's (a supervisor, the customer's side) is the world's.
+                if (holder != null)
                 {
-                    recording.ended(command.conversationId, command.type, book.nowMs(), command.sequence);
+                    recording.actedBy(command.sequence, holder);
+                    if (result == ResultCode.OK)
+                    {
+                        recording.ended(command.conversationId, command.type, book.nowMs());
+                    }
                 }
             }
-            case NEXT_BEST -> recording.asked(command.agentId, book.nowMs());
+            case CANCEL_WAIT -> recording.actedBy(command.sequence, command.agentId);
+            case NEXT_BEST ->
+            {
+                recording.actedBy(command.sequence, command.agentId);
+                recording.asked(command.agentId, book.nowMs(), command.maxWaitMs);
+            }
             case UPSERT_AGENT ->
             {
                 if (result == ResultCode.OK)

@@ -21,14 +21,19 @@ import java.util.TreeMap;
  * @param toMs window end (exclusive).
  * @param commands journaled commands read.
  * @param recordedPolicy the policy recorded in force at {@code fromMs}.
- * @param candidatePolicy the candidate.
+ * @param candidatePolicy the candidate at {@code fromMs}.
+ * @param replace whether the candidate replaced the recorded policy changes after {@code fromMs} (else it was applied
+ * on top of each).
+ * @param policies each policy recorded in force in the window (the one at its start, then each change) with the
+ * candidate's version of it (null where the candidate replaced it).
  * @param recorded what really happened.
  * @param baseline the simulation under the recorded policies.
  * @param candidate the simulation under the candidate.
  * @param mostChanged the 20 conversations whose wait changed most from baseline to candidate.
- * @param modelError the baseline against the recording.
- * @param medianHandlingUsed assignments (baseline + candidate) of conversations the recording never assigned, handled for
- * the median time of their skill set.
+ * @param agreement the baseline against the recording: how far the simulation is from what happened.
+ * @param offTrace agents the candidate simulation acted for (it assigned them something the recording did not).
+ * @param drawnHandlingUsed assignments (baseline + candidate) of conversations the recording never handled, handled for
+ * a time drawn from their skill set's recorded spread.
  */
 public record WhatIfResult(
     long fromMs,
@@ -36,13 +41,23 @@ public record WhatIfResult(
     long commands,
     Policy recordedPolicy,
     Policy candidatePolicy,
+    boolean replace,
+    List<Policy[]> policies,
     Run recorded,
     Run baseline,
     Run candidate,
     List<Changed> mostChanged,
-    ModelError modelError,
-    long medianHandlingUsed)
+    Agreement agreement,
+    long offTrace,
+    long drawnHandlingUsed)
 {
+    /** Below this share of identical assignments, or past {@link #WAIT_TOLERANCE} on a percentile, the report warns. */
+    public static final double IDENTICAL_SHARE_EXPECTED = 0.99;
+    /** Largest relative error of a group's p50 or p90 (baseline vs recorded) before the report warns. */
+    public static final double WAIT_TOLERANCE = 0.05;
+    /** Errors below this many ms never warn (a few ms on a 20 ms wait is not a model failure). */
+    public static final long WAIT_TOLERANCE_FLOOR_MS = 100;
+
     /** Conversations listed in {@link #mostChanged}. */
     public static final int MOST_CHANGED = 20;
     /** Incidents listed per run, the most members first. */
@@ -70,8 +85,11 @@ public record WhatIfResult(
      * @param members members opened in the window.
      * @param firstResponseMs from the first member's waiting-since to the first assignment of any member (-1: none).
      * @param medianWaitMs the members' median wait.
+     * @param p90WaitMs their 90th percentile.
+     * @param unassigned members never assigned by the end.
      */
-    public record IncidentResponse(String key, long members, long firstResponseMs, long medianWaitMs)
+    public record IncidentResponse(String key, long members, long firstResponseMs, long medianWaitMs, long p90WaitMs,
+        long unassigned)
     {
     }
 
@@ -102,26 +120,42 @@ public record WhatIfResult(
      * @param id conversation.
      * @param urgency its urgency at open.
      * @param impact its impact at open.
+     * @param incident its incident key, or null.
      * @param baselineWaitMs its wait in the baseline.
      * @param candidateWaitMs its wait in the candidate.
      * @param recordedWaitMs its wait in the recording.
      */
-    public record Changed(String id, Urgency urgency, int impact, long baselineWaitMs, long candidateWaitMs, long recordedWaitMs)
+    public record Changed(String id, Urgency urgency, int impact, String incident, long baselineWaitMs, long candidateWaitMs,
+        long recordedWaitMs)
     {
     }
 
     /**
-     * How far the baseline is from the recording: the model's error, to read beside the candidate's effect.
+     * How far the baseline is from the recording. A candidate's effect is only believable beside a baseline that
+     * reproduces what happened.
      *
+     * @param recordedAssignments assignments the recording made in the window.
+     * @param identical of those, how many the baseline made alike (the same conversation's k-th assignment, to the same
+     * agent, at the same time).
      * @param medianAbsoluteWaitErrorMs median over conversations of |baseline wait - recorded wait|.
-     * @param p50ErrorByUrgency baseline p50 minus recorded p50, by urgency name and "all".
+     * @param worstGroup the urgency (or "all") whose p50 or p90 is relatively furthest from the recording, or null.
+     * @param worstError that relative error (0.05 = 5%).
+     * @param warning why the baseline should not be trusted, or null when it agrees.
      */
-    public record ModelError(long medianAbsoluteWaitErrorMs, Map<String, Long> p50ErrorByUrgency)
+    public record Agreement(long recordedAssignments, long identical, long medianAbsoluteWaitErrorMs, String worstGroup,
+        double worstError, String warning)
     {
+        /**
+         * @return identical / recorded assignments (1 when the recording made none).
+         */
+        public double identicalShare()
+        {
+            return recordedAssignments == 0 ? 1 : identical / (double)recordedAssignments;
+        }
     }
 
     static WhatIfResult of(final long fromMs, final long toMs, final long commands, final Policy recordedPolicy, final Policy candidatePolicy,
-        final RunTracker recorded, final Simulation baseline, final Simulation candidate)
+        final boolean replace, final RunTracker recorded, final Simulation baseline, final Simulation candidate)
     {
         final Run r = run(recorded, toMs, recordedPolicy);
         final Run b = run(baseline.tracker, toMs, recordedPolicy);
@@ -143,7 +177,7 @@ public record WhatIfResult(
                 final long candWait = cand.waitMs(toMs);
                 if (kept.size() < MOST_CHANGED || Math.abs(candWait - baseWait) >= Math.abs(kept.peek().candidateWaitMs - kept.peek().baselineWaitMs))
                 {
-                    kept.add(new Changed(base.id, base.urgency, base.impact, baseWait, candWait, recordedWait));
+                    kept.add(new Changed(base.id, base.urgency, base.impact, base.incident, baseWait, candWait, recordedWait));
                     if (kept.size() > MOST_CHANGED)
                     {
                         kept.poll();
@@ -157,14 +191,54 @@ public record WhatIfResult(
         }
         final List<Changed> changed = new ArrayList<>(kept);
         changed.sort(mostFirst);
-        final Map<String, Long> p50Error = new LinkedHashMap<>();
-        b.waits.forEach((group, waits) -> p50Error.put(group, waits.p50 - r.waits.get(group).p50));
         final long[] e = Arrays.copyOf(errors, errorCount);
         Arrays.sort(e);
-        return new WhatIfResult(fromMs, toMs, commands, recordedPolicy, candidatePolicy, r, b, c,
-            List.copyOf(changed.subList(0, Math.min(MOST_CHANGED, changed.size()))),
-            new ModelError(percentile(e, 0.5), p50Error),
-            baseline.medianHandlingUsed + candidate.medianHandlingUsed);
+        return new WhatIfResult(fromMs, toMs, commands, recordedPolicy, candidatePolicy, replace, List.copyOf(candidate.policies),
+            r, b, c, List.copyOf(changed.subList(0, Math.min(MOST_CHANGED, changed.size()))),
+            agreement(recorded, baseline.tracker, r, b, percentile(e, 0.5)), candidate.offTrace().size(),
+            baseline.drawnHandlingUsed + candidate.drawnHandlingUsed);
+    }
+
+    private static Agreement agreement(final RunTracker recorded, final RunTracker baseline, final Run r, final Run b,
+        final long medianAbsoluteErrorMs)
+    {
+        long identical = 0;
+        for (final Map.Entry<String, String> a : recorded.assignments.entrySet())
+        {
+            identical += a.getValue().equals(baseline.assignments.get(a.getKey())) ? 1 : 0;
+        }
+        String worstGroup = null;
+        double worst = 0;
+        String worstText = null;
+        for (final Map.Entry<String, Waits> g : r.waits.entrySet())
+        {
+            final Waits rec = g.getValue();
+            final Waits base = b.waits.get(g.getKey());
+            final long[] real = { rec.p50, rec.p90 };
+            final long[] simulated = { base.p50, base.p90 };
+            for (int i = 0; i < 2; i++)
+            {
+                final long diff = Math.abs(simulated[i] - real[i]);
+                final double error = diff / (double)Math.max(1, real[i]);
+                if (diff > WAIT_TOLERANCE_FLOOR_MS && error > worst)
+                {
+                    worst = error;
+                    worstGroup = g.getKey();
+                    worstText = String.format(Locale.ROOT, "%s %s %d ms recorded, %d ms in the baseline", g.getKey(),
+                        i == 0 ? "p50" : "p90", real[i], simulated[i]);
+                }
+            }
+        }
+        final long total = recorded.assignments.size();
+        final double share = total == 0 ? 1 : identical / (double)total;
+        String warning = null;
+        if (share < IDENTICAL_SHARE_EXPECTED || worst > WAIT_TOLERANCE)
+        {
+            warning = String.format(Locale.ROOT, "the baseline is NOT the recording: %.1f%% of its assignments identical%s; " +
+                "read the candidate's figures as a model's, not a forecast", share * 100,
+                worst > WAIT_TOLERANCE ? String.format(Locale.ROOT, ", %s (%.0f%% off)", worstText, worst * 100) : "");
+        }
+        return new Agreement(total, identical, medianAbsoluteErrorMs, worstGroup, worst, warning);
     }
 
     private static Run run(final RunTracker t, final long endMs, final Policy policy)
@@ -200,8 +274,9 @@ public record WhatIfResult(
         {
             final long firstSince = members.stream().mapToLong(m -> m.sinceMs).min().orElse(0);
             final long firstAssigned = members.stream().mapToLong(m -> m.firstAssignedMs).filter(a -> a >= 0).min().orElse(-1);
+            final Waits w = waits(members, endMs);
             incidents.add(new IncidentResponse(key, members.size(), firstAssigned < 0 ? -1 : firstAssigned - firstSince,
-                waits(members, endMs).p50));
+                w.p50, w.p90, w.unassigned));
         });
         incidents.sort(Comparator.comparingLong((IncidentResponse i) -> -i.members).thenComparing(IncidentResponse::key));
         final long[] perAgent = t.assignmentsByAgent.values().stream().mapToLong(Long::longValue).sorted().toArray();
