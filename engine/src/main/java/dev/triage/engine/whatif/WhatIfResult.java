@@ -203,9 +203,9 @@ public record WhatIfResult(
         final long medianAbsoluteErrorMs)
     {
         long identical = 0;
-        for (final Map.Entry<String, String> a : recorded.assignments.entrySet())
+        for (final org.agrona.collections.LongHashSet.LongIterator a = baseline.assignments.iterator(); a.hasNext(); )
         {
-            identical += a.getValue().equals(baseline.assignments.get(a.getKey())) ? 1 : 0;
+            identical += recorded.assignments.contains(a.nextValue()) ? 1 : 0;
         }
         String worstGroup = null;
         double worst = 0;
